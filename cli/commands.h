@@ -1,0 +1,21 @@
+#pragma once
+// One function per ckptscope-cli command, each in its own file. args excludes program and
+// command names. Each returns an exit code (cli.h).
+
+#include <string>
+#include <vector>
+
+namespace ckpt::cli {
+
+using Args = std::vector<std::string>;
+
+struct CommandEntry {
+    const char* name;
+    const char* summary;
+    int (*run)(const Args& args);
+};
+
+int runInspect(const Args& args);
+int runDemo(const Args& args);
+
+} // namespace ckpt::cli
