@@ -29,16 +29,18 @@ public:
     // Raw view of [absoluteOffset, absoluteOffset + length) of the file; empty if out of range.
     std::span<const std::byte> range(std::uint64_t absoluteOffset, std::uint64_t length) const;
 
-    // Advise the kernel about upcoming sequential reads of a range (madvise WILLNEED/SEQUENTIAL).
+    // Advise the kernel about upcoming reads of a range (madvise WILLNEED). Not SEQUENTIAL: a
+    // per-range advice splits the mapping's VMA, and readahead already handles streaming.
     void prefetch(std::uint64_t absoluteOffset, std::uint64_t length) const;
-    // Let the kernel drop pages already consumed (madvise DONTNEED): keeps RSS bounded.
+    // Let the kernel drop pages already consumed (madvise DONTNEED): keeps RSS bounded. Only
+    // pages wholly inside the range are dropped, never a page shared with a neighbour.
     void release(std::uint64_t absoluteOffset, std::uint64_t length) const;
 
 private:
     SafetensorsFile() = default;
     std::string m_path;
     SafetensorsHeader m_header;
-    const std::byte* m_data = nullptr;  // whole-file mapping
+    const std::byte* m_data = nullptr;  // whole-file mapping (MAP_PRIVATE, read-only)
     std::uint64_t m_size = 0;
 };
 

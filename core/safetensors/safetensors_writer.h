@@ -8,9 +8,11 @@
 #include "core/safetensors/safetensors_header.h"
 
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace ckpt {
 
@@ -33,7 +35,8 @@ public:
     SafetensorsWriter& operator=(const SafetensorsWriter&) = delete;
 
     // Appends the next bytes of the payload. A chunk may cover the end of one tensor and the
-    // start of the next. Writing past the declared total is an error.
+    // start of the next. Writing past the declared total is an (Internal) error that writes
+    // nothing; a failed write(2) makes every later call fail with the same error.
     Status append(std::span<const std::byte> bytes);
 
     // Index of the tensor the next appended byte belongs to (== tensorCount() when complete).
@@ -43,14 +46,18 @@ public:
     std::uint64_t payloadBytes() const;                // sum of all tensor sizes
     std::uint64_t bytesWritten() const;                // payload bytes appended so far
 
-    Status finish();  // all payload present -> fsync -> rename -> fsync directory
-    void abort();     // remove the temporary file; idempotent
+    // All payload present -> fsync -> rename -> fsync directory. On failure (missing bytes: an
+    // Internal error naming the incomplete tensor) the temporary file is removed as by abort().
+    Status finish();
+    void abort();     // remove the temporary file; idempotent; no-op after a successful finish()
 
     const std::string& finalPath() const;
     const std::string& temporaryPath() const;
 
 private:
     SafetensorsWriter() = default;
+    void skipEmptyTensors();  // moves currentTensor() past tensors that are already complete
+    Status commit();          // the body of finish(); finish() aborts when it fails
     struct Impl;
     std::unique_ptr<Impl> m;
 };
