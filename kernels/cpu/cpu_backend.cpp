@@ -1,28 +1,95 @@
 #include "kernels/cpu/cpu_backend.h"
 
+#include "kernels/cpu/arg_checks.h"
+#include "kernels/cpu/cpu_ops.h"
+#include "kernels/cpu/thread_pool.h"
+
+#include <string>
 #include <thread>
 
 namespace ckpt {
 
-class ThreadPool {};
-
 namespace {
-Status notYet() { return makeError(ErrorCode::Internal, "CPU kernel not built yet"); }
+
+unsigned resolveThreads(unsigned threads)
+{
+    if (threads != 0) return threads;
+    const unsigned hw = std::thread::hardware_concurrency();
+    return hw == 0 ? 1 : hw;
 }
 
-CpuBackend::CpuBackend(unsigned) : m_pool(std::make_unique<ThreadPool>()) {}
+const std::uint8_t* bytes(const void* p) { return static_cast<const std::uint8_t*>(p); }
+
+} // namespace
+
+CpuBackend::CpuBackend(unsigned threads) : m_pool(std::make_unique<ThreadPool>(resolveThreads(threads))) {}
 CpuBackend::~CpuBackend() = default;
-unsigned CpuBackend::threadCount() const { return 1; }
+
+unsigned CpuBackend::threadCount() const { return m_pool->size(); }
 std::string_view CpuBackend::name() const { return "cpu"; }
-std::string CpuBackend::deviceDescription() const { return "CPU"; }
-Status CpuBackend::dequantFp8Block(const Fp8BlockDequantArgs&) { return notYet(); }
-Status CpuBackend::dequantFp4(const Fp4DequantArgs&) { return notYet(); }
-Status CpuBackend::quantFp8Block(const Fp8BlockQuantArgs&) { return notYet(); }
-Status CpuBackend::quantFp4(const Fp4QuantArgs&) { return notYet(); }
-Status CpuBackend::cast(const CastArgs&) { return notYet(); }
-Status CpuBackend::accumulateStats(const void*, DType, std::uint64_t, TensorStats&) { return notYet(); }
-Status CpuBackend::accumulateHistogram(const void*, DType, std::uint64_t, Histogram&) { return notYet(); }
-Status CpuBackend::accumulateErrors(const void*, DType, const void*, DType, std::uint64_t, double,
-                                    double, ErrorMetrics&) { return notYet(); }
+
+std::string CpuBackend::deviceDescription() const
+{
+    return "CPU, " + std::to_string(threadCount()) + (threadCount() == 1 ? " thread" : " threads");
+}
+
+Status CpuBackend::dequantFp8Block(const Fp8BlockDequantArgs& args)
+{
+    if (auto s = checkArgs(args); !s) return s;
+    cpu::dequantFp8Block(*m_pool, args);
+    return {};
+}
+
+Status CpuBackend::dequantFp4(const Fp4DequantArgs& args)
+{
+    if (auto s = checkArgs(args); !s) return s;
+    cpu::dequantFp4(*m_pool, args);
+    return {};
+}
+
+Status CpuBackend::quantFp8Block(const Fp8BlockQuantArgs& args)
+{
+    if (auto s = checkArgs(args); !s) return s;
+    cpu::quantFp8Block(*m_pool, args);
+    return {};
+}
+
+Status CpuBackend::quantFp4(const Fp4QuantArgs& args)
+{
+    if (auto s = checkArgs(args); !s) return s;
+    cpu::quantFp4(*m_pool, args);
+    return {};
+}
+
+Status CpuBackend::cast(const CastArgs& args)
+{
+    if (auto s = checkArgs(args); !s) return s;
+    cpu::cast(*m_pool, args);
+    return {};
+}
+
+Status CpuBackend::accumulateStats(const void* data, DType dtype, std::uint64_t count, TensorStats& stats)
+{
+    if (auto s = checkReduceInput(data, dtype, count); !s) return s;
+    cpu::foldStats(cpu::statsPartials(*m_pool, bytes(data), dtype, count), stats);
+    return {};
+}
+
+Status CpuBackend::accumulateHistogram(const void* data, DType dtype, std::uint64_t count, Histogram& hist)
+{
+    if (auto s = checkReduceInput(data, dtype, count); !s) return s;
+    if (auto s = checkHistogram(hist); !s) return s;
+    cpu::histogram(*m_pool, bytes(data), dtype, count, hist);
+    return {};
+}
+
+Status CpuBackend::accumulateErrors(const void* a, DType aDtype, const void* b, DType bDtype,
+                                    std::uint64_t count, double atol, double rtol, ErrorMetrics& metrics)
+{
+    if (auto s = checkReduceInput(a, aDtype, count); !s) return s;
+    if (auto s = checkReduceInput(b, bDtype, count); !s) return s;
+    cpu::foldErrors(cpu::errorPartials(*m_pool, bytes(a), aDtype, bytes(b), bDtype, count, atol, rtol), metrics);
+    return {};
+}
 
 } // namespace ckpt

@@ -1,0 +1,90 @@
+// Histograms on the CPU: each task counts into its own vector, vectors are summed (integer
+// counts, so the result is exact whatever the split). Slot rules: core/numeric/reduce_rules.h.
+
+#include "core/numeric/element_io.h"
+#include "kernels/cpu/arg_checks.h"
+#include "kernels/cpu/cpu_ops.h"
+
+#include <cmath>
+
+namespace ckpt::cpu {
+
+using namespace ckpt::numeric;
+
+std::vector<double> logBinEdges(const HistogramSpec& spec)
+{
+    // Edges are computed once here and handed to every backend, so only the binary search runs
+    // per value (no log() per value whose last bit could differ between CPU and GPU libm).
+    std::vector<double> e(spec.bins + 1);
+    const double ratio = std::log2(spec.hi / spec.lo);
+    for (std::uint32_t i = 0; i <= spec.bins; ++i)
+        e[i] = spec.lo * std::exp2(ratio * static_cast<double>(i) / spec.bins);
+    e.front() = spec.lo;
+    e.back() = spec.hi;
+    for (std::uint32_t i = 1; i <= spec.bins; ++i) e[i] = std::max(e[i], e[i - 1]);
+    return e;
+}
+
+namespace {
+
+// counts[0..bins) then under, over, zeros, nan, inf.
+template <DType Dt>
+void countRange(const std::uint8_t* p, std::uint64_t i0, std::uint64_t i1, const HistogramSpec& s,
+                const double* edges, std::uint64_t* counts)
+{
+    for (std::uint64_t i = i0; i < i1; ++i) {
+        const double v = loadF64(p, Dt, i);
+        const int slot = histogramSlot(v, s.lo, s.hi, s.bins, s.logBins, edges);
+        const std::uint64_t extra = s.bins;
+        if (slot >= 0) ++counts[slot];
+        else if (slot == kSlotUnder) ++counts[extra];
+        else if (slot == kSlotOver) ++counts[extra + 1];
+        else if (slot == kSlotNan) ++counts[extra + 3];
+        else if (slot == kSlotInf) ++counts[extra + 4];
+        counts[extra + 2] += v == 0.0;
+    }
+}
+
+using CountFn = void (*)(const std::uint8_t*, std::uint64_t, std::uint64_t, const HistogramSpec&,
+                         const double*, std::uint64_t*);
+
+CountFn pick(DType dt)
+{
+    switch (dt) {
+    case DType::BF16: return countRange<DType::BF16>;
+    case DType::F16: return countRange<DType::F16>;
+    case DType::F32: return countRange<DType::F32>;
+    case DType::F64: return countRange<DType::F64>;
+    case DType::F8_E4M3: return countRange<DType::F8_E4M3>;
+    case DType::F8_E5M2: return countRange<DType::F8_E5M2>;
+    default: return countRange<DType::F8_E8M0>;
+    }
+}
+
+} // namespace
+
+void histogram(ThreadPool& pool, const std::uint8_t* data, DType dtype, std::uint64_t count,
+               Histogram& hist)
+{
+    const HistogramSpec& s = hist.spec;
+    const std::vector<double> edges = s.logBins ? logBinEdges(s) : std::vector<double>{};
+    const CountFn fn = pick(dtype);
+    const std::uint64_t tasks = ceilDiv(count, kTaskElements);
+    const std::size_t width = s.bins + 5;
+    std::vector<std::uint64_t> local(tasks * width, 0);
+    pool.run(tasks, [&](std::size_t t) {
+        const std::uint64_t i0 = t * kTaskElements;
+        fn(data, i0, std::min(count, i0 + kTaskElements), s, edges.data(), local.data() + t * width);
+    });
+    for (std::uint64_t t = 0; t < tasks; ++t) {
+        const std::uint64_t* c = local.data() + t * width;
+        for (std::uint32_t b = 0; b < s.bins; ++b) hist.counts[b] += c[b];
+        hist.underflow += c[s.bins];
+        hist.overflow += c[s.bins + 1];
+        hist.zeros += c[s.bins + 2];
+        hist.nan += c[s.bins + 3];
+        hist.inf += c[s.bins + 4];
+    }
+}
+
+} // namespace ckpt::cpu

@@ -1,0 +1,142 @@
+// FP8 block and FP4 group quantization on the CPU. Scale choice and rounding follow
+// core/kernel_backend.h exactly; the CUDA kernels (kernels/cuda/quant.cu) call the same
+// helpers in core/numeric/quant_rules.h so both pick the same scales and codes.
+
+#include "core/numeric/element_io.h"
+#include "core/numeric/quant_rules.h"
+#include "kernels/cpu/arg_checks.h"
+#include "kernels/cpu/cpu_ops.h"
+
+#include <cstring>
+
+namespace ckpt::cpu {
+
+using namespace ckpt::numeric;
+
+namespace {
+
+template <DType In>
+inline float loadIn(const std::uint8_t* p, std::uint64_t i)
+{
+    if constexpr (In == DType::BF16) {
+        std::uint16_t h;
+        std::memcpy(&h, p + 2 * i, 2);
+        return bf16ToF32(h);
+    } else if constexpr (In == DType::F16) {
+        std::uint16_t h;
+        std::memcpy(&h, p + 2 * i, 2);
+        return f16ToF32(h);
+    } else {
+        float f;
+        std::memcpy(&f, p + 4 * i, 4);
+        return f;
+    }
+}
+
+// max |x| over the finite values of one row segment (NaN and inf are left to the encoder).
+template <DType In>
+inline float amaxSegment(const std::uint8_t* in, std::uint64_t n)
+{
+    std::uint32_t m = 0;  // |x| bits compare like |x| for finite values
+    for (std::uint64_t i = 0; i < n; ++i) {
+        const std::uint32_t a = f32ToBits(loadIn<In>(in, i)) & kF32AbsMask;
+        const std::uint32_t v = a < kF32InfBits ? a : 0u;
+        m = v > m ? v : m;
+    }
+    return bitsToF32(m);
+}
+
+template <DType In>
+inline void fp8QuantSegment(const std::uint8_t* in, float scale, std::uint8_t* out, std::uint64_t n)
+{
+    for (std::uint64_t i = 0; i < n; ++i) out[i] = f32ToE4m3(loadIn<In>(in, i) / scale);
+}
+
+template <DType In>
+inline void fp4QuantSegment(const std::uint8_t* in, float scale, std::uint8_t* out, std::uint64_t pairs)
+{
+    for (std::uint64_t i = 0; i < pairs; ++i) {
+        const std::uint8_t lo = f32ToE2m1(loadIn<In>(in, 2 * i) / scale);
+        const std::uint8_t hi = f32ToE2m1(loadIn<In>(in, 2 * i + 1) / scale);
+        out[i] = static_cast<std::uint8_t>(lo | (hi << 4));
+    }
+}
+
+template <DType In>
+void quantFp8Typed(ThreadPool& pool, const Fp8BlockQuantArgs& a)
+{
+    const auto* in = static_cast<const std::uint8_t*>(a.in);
+    auto* q = static_cast<std::uint8_t*>(a.outWeight);
+    auto* sc = static_cast<std::uint8_t*>(a.outScale);
+    const std::uint64_t gridRows = ceilDiv(a.rows, a.blockRows), gridCols = ceilDiv(a.cols, a.blockCols);
+    const std::uint64_t inBytes = elementBytes(In);
+    // One task per block: its amax needs every row of the block before any code is written.
+    pool.run(gridRows * gridCols, [&](std::size_t blk) {
+        const std::uint64_t br = blk / gridCols, bc = blk % gridCols;
+        const std::uint64_t r0 = br * a.blockRows, r1 = std::min(a.rows, r0 + a.blockRows);
+        const std::uint64_t c0 = bc * a.blockCols, n = std::min(a.cols, c0 + a.blockCols) - c0;
+        float amax = 0;
+        for (std::uint64_t r = r0; r < r1; ++r) {
+            const float m = amaxSegment<In>(in + (r * a.cols + c0) * inBytes, n);
+            amax = m > amax ? m : amax;
+        }
+        const Fp8BlockScale s = fp8BlockScale(amax, a.scaleDtype == DType::F8_E8M0);
+        if (a.scaleDtype == DType::F8_E8M0) sc[blk] = s.e8m0;
+        else std::memcpy(sc + 4 * blk, &s.value, 4);
+        for (std::uint64_t r = r0; r < r1; ++r)
+            fp8QuantSegment<In>(in + (r * a.cols + c0) * inBytes, s.value, q + r * a.cols + c0, n);
+    });
+}
+
+template <DType In>
+void quantFp4Typed(ThreadPool& pool, const Fp4QuantArgs& a)
+{
+    const auto* in = static_cast<const std::uint8_t*>(a.in);
+    auto* packed = static_cast<std::uint8_t*>(a.outPacked);
+    auto* sc = static_cast<std::uint8_t*>(a.outScale);
+    const std::uint64_t groups = ceilDiv(a.cols, a.groupSize);
+    const std::uint64_t inBytes = elementBytes(In);
+    const std::uint64_t align = a.groupSize % 2 == 0 ? a.groupSize : 2ull * a.groupSize;
+    forEachRowSegment(pool, a.rows, a.cols, align, [&](std::uint64_t r, std::uint64_t c0, std::uint64_t c1) {
+        const std::uint8_t* row = in + r * a.cols * inBytes;
+        std::uint8_t* out = packed + r * (a.cols / 2);
+        for (std::uint64_t c = c0; c < c1;) {
+            const std::uint64_t g = c / a.groupSize, end = std::min(c1, (g + 1) * a.groupSize);
+            const std::uint8_t byte = fp4GroupScale(amaxSegment<In>(row + c * inBytes, end - c));
+            sc[r * groups + g] = byte;
+            const float s = e8m0Fp4ScaleToF32(byte);
+            if (c % 2 == 0 && end % 2 == 0) {
+                fp4QuantSegment<In>(row + c * inBytes, s, out + c / 2, (end - c) / 2);
+            } else {  // odd group size: bytes shared with the neighbour group, one nibble at a time
+                for (std::uint64_t k = c; k < end; ++k) {
+                    const std::uint8_t code = f32ToE2m1(loadIn<In>(row, k) / s);
+                    const unsigned shift = (k % 2) * 4;
+                    out[k / 2] = static_cast<std::uint8_t>((out[k / 2] & ~(0xfu << shift)) | (code << shift));
+                }
+            }
+            c = end;
+        }
+    });
+}
+
+} // namespace
+
+void quantFp8Block(ThreadPool& pool, const Fp8BlockQuantArgs& a)
+{
+    switch (a.inDtype) {
+    case DType::BF16: quantFp8Typed<DType::BF16>(pool, a); break;
+    case DType::F16: quantFp8Typed<DType::F16>(pool, a); break;
+    default: quantFp8Typed<DType::F32>(pool, a); break;
+    }
+}
+
+void quantFp4(ThreadPool& pool, const Fp4QuantArgs& a)
+{
+    switch (a.inDtype) {
+    case DType::BF16: quantFp4Typed<DType::BF16>(pool, a); break;
+    case DType::F16: quantFp4Typed<DType::F16>(pool, a); break;
+    default: quantFp4Typed<DType::F32>(pool, a); break;
+    }
+}
+
+} // namespace ckpt::cpu
