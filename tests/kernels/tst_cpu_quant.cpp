@@ -1,0 +1,212 @@
+// CpuBackend quantization and casts: quantize(dequantize(q)) == q bit for bit with power-of-two
+// scales, the measured round-trip rate with F32 scales and BF16 output, FP4 packing, casts
+// against the scalar codecs, byte-identical results for 1 and 7 threads, and argument errors.
+
+#include "kernel_reference.h"
+#include "kernels/cpu/cpu_backend.h"
+
+#include <QtTest>
+
+using namespace ckpt;
+using namespace ckpt::test;
+
+Q_DECLARE_METATYPE(ckpt::DType)
+
+namespace {
+
+// Random codes where every block holds ±448 somewhere, so its amax is 448 x scale.
+Bytes codesWithFullBlocks(std::uint64_t rows, std::uint64_t cols, std::uint32_t block, std::mt19937& rng)
+{
+    Bytes q = randomE4m3(rows * cols, rng);
+    for (std::uint64_t br = 0; br < rows; br += block)
+        for (std::uint64_t bc = 0; bc < cols; bc += block) {
+            const std::uint64_t r = br + rng() % std::min<std::uint64_t>(block, rows - br);
+            const std::uint64_t c = bc + rng() % std::min<std::uint64_t>(block, cols - bc);
+            q[r * cols + c] = (rng() & 1) ? 0x7e : 0xfe;
+        }
+    return q;
+}
+
+} // namespace
+
+class TestCpuQuant : public QObject {
+    Q_OBJECT
+    CpuBackend m_one{1}, m_many{7};
+
+private slots:
+    void roundTripE8m0_data();
+    void roundTripE8m0();
+    void roundTripRateF32Scales();
+    void fp4RoundTrip();
+    void quantRules();
+    void castMatchesCodecs();
+    void threadCountIndependent();
+    void badArguments();
+};
+
+void TestCpuQuant::roundTripE8m0_data()
+{
+    QTest::addColumn<qulonglong>("rows");
+    QTest::addColumn<qulonglong>("cols");
+    QTest::addColumn<DType>("mid");
+    QTest::newRow("256x256 via BF16") << 256ull << 256ull << DType::BF16;
+    QTest::newRow("200x100 partial blocks via F32") << 200ull << 100ull << DType::F32;
+    QTest::newRow("3x4097 via BF16") << 3ull << 4097ull << DType::BF16;
+}
+
+void TestCpuQuant::roundTripE8m0()
+{
+    QFETCH(qulonglong, rows);
+    QFETCH(qulonglong, cols);
+    QFETCH(DType, mid);
+    std::mt19937 rng(5);
+    const Bytes q = codesWithFullBlocks(rows, cols, 128, rng);
+    Bytes scale(ceilDivU(rows, 128) * ceilDivU(cols, 128));
+    for (auto& b : scale) b = static_cast<std::uint8_t>(100 + rng() % 50);
+    Bytes deq(rows * cols * bytesOf(mid)), q2(q.size()), scale2(scale.size());
+    QVERIFY(m_many.dequantFp8Block({q.data(), rows, cols, scale.data(), DType::F8_E8M0, 128, 128, deq.data(), mid}).ok());
+    QVERIFY(m_many.quantFp8Block({deq.data(), mid, rows, cols, 128, 128, q2.data(), scale2.data(), DType::F8_E8M0}).ok());
+    const long long at = firstMismatch(q2, q, 1);
+    QVERIFY2(at < 0, qPrintable(QString("code mismatch at [%1, %2]").arg(at / static_cast<long long>(cols)).arg(at % static_cast<long long>(cols))));
+    QVERIFY(scale2 == scale);
+}
+
+void TestCpuQuant::roundTripRateF32Scales()
+{
+    // F32 scales (not powers of two), BF16 output: dequant rounds q x s to 8 bits, requant
+    // divides by amax/448 of the rounded values; measure how often the code comes back.
+    std::mt19937 rng(6);
+    const std::uint64_t rows = 1024, cols = 1024;
+    const Bytes q = codesWithFullBlocks(rows, cols, 128, rng);
+    std::vector<float> sv(64);
+    std::uniform_real_distribution<float> ud(-14.f, -4.f);
+    for (auto& v : sv) v = std::exp2(ud(rng));
+    const Bytes s = f32Bytes(sv);
+    Bytes deq(rows * cols * 2), q2(q.size()), s2(s.size());
+    QVERIFY(m_many.dequantFp8Block({q.data(), rows, cols, s.data(), DType::F32, 128, 128, deq.data(), DType::BF16}).ok());
+    QVERIFY(m_many.quantFp8Block({deq.data(), DType::BF16, rows, cols, 128, 128, q2.data(), s2.data(), DType::F32}).ok());
+    std::uint64_t same = 0, sameBlocks = 0;
+    for (std::uint64_t i = 0; i < q.size(); ++i) same += q[i] == q2[i];
+    for (std::uint64_t b = 0; b < 64; ++b) {
+        bool all = true;
+        for (std::uint64_t r = (b / 8) * 128; r < (b / 8 + 1) * 128; ++r)
+            for (std::uint64_t c = (b % 8) * 128; c < (b % 8 + 1) * 128; ++c) all = all && q[r * cols + c] == q2[r * cols + c];
+        sameBlocks += all;
+    }
+    const double rate = 100.0 * static_cast<double>(same) / static_cast<double>(q.size());
+    qInfo("ROUND-TRIP RATE (F32 scales, BF16 output): %.3f%% of codes identical, %llu/64 blocks fully identical",
+          rate, static_cast<unsigned long long>(sameBlocks));
+    QVERIFY(rate > 50.0);  // a sanity floor; the figure itself is the result
+}
+
+void TestCpuQuant::fp4RoundTrip()
+{
+    std::mt19937 rng(8);
+    const std::uint64_t rows = 64, cols = 4098, groups = ceilDivU(cols, 32);
+    Bytes packed = randomBytes(rows * cols / 2, rng), scale(rows * groups);
+    for (auto& b : scale) b = static_cast<std::uint8_t>(110 + rng() % 30);
+    for (std::uint64_t r = 0; r < rows; ++r)
+        for (std::uint64_t g = 0; g < groups; ++g) packed[r * cols / 2 + g * 16] = 0x77;  // ±6 present
+    Bytes deq(rows * cols * 2), p2(packed.size()), s2(scale.size());
+    QVERIFY(m_many.dequantFp4({packed.data(), rows, cols, scale.data(), groups, 32, deq.data(), DType::BF16}).ok());
+    QVERIFY(m_many.quantFp4({deq.data(), DType::BF16, rows, cols, 32, p2.data(), s2.data()}).ok());
+    QVERIFY(s2 == scale);
+    for (std::uint64_t i = 0; i < packed.size(); ++i)
+        for (unsigned sh : {0u, 4u}) {
+            unsigned want = (packed[i] >> sh) & 0xf;
+            if (want == 8) want = 0;  // code 8 decodes to +0.0, which encodes as code 0
+            if (((p2[i] >> sh) & 0xfu) != want)
+                QFAIL(qPrintable(QString("nibble mismatch at [%1, %2]").arg(i * 2 / cols).arg(i * 2 % cols + sh / 4)));
+        }
+}
+
+void TestCpuQuant::quantRules()
+{
+    // One 1x4 block: amax 896 -> scale 2 (F32); inf saturates, NaN stays NaN, zeros block -> 1.
+    const std::vector<float> in = {896.f, -1.f, INFINITY, NAN, 0.f, 0.f, 0.f, 0.f};
+    const Bytes b = f32Bytes(in);
+    Bytes q(8), s(8);
+    QVERIFY(m_one.quantFp8Block({b.data(), DType::F32, 2, 4, 1, 4, q.data(), s.data(), DType::F32}).ok());
+    float s0, s1;
+    std::memcpy(&s0, s.data(), 4);
+    std::memcpy(&s1, s.data() + 4, 4);
+    QCOMPARE(s0, 2.f);
+    QCOMPARE(s1, 1.f);
+    QCOMPARE(q[0], std::uint8_t{0x7e});
+    QCOMPARE(q[1], numeric::f32ToE4m3(-0.5f));
+    QCOMPARE(q[2], std::uint8_t{0x7e});
+    QCOMPARE(q[3], std::uint8_t{0x7f});
+    QCOMPARE(q[4], std::uint8_t{0});
+    // E8M0: amax 896 / 448 = 2 -> byte 128; 900 -> 2.0089 -> rounded up to 4 -> byte 129.
+    const Bytes b2 = f32Bytes({900.f, 1.f});
+    Bytes q2(2), s2(1);
+    QVERIFY(m_one.quantFp8Block({b2.data(), DType::F32, 1, 2, 128, 128, q2.data(), s2.data(), DType::F8_E8M0}).ok());
+    QCOMPARE(s2[0], std::uint8_t{129});
+    QCOMPARE(q2[0], numeric::f32ToE4m3(225.f));
+    // FP4: amax 3 -> 3/6 = 0.5 = 2^-1 -> byte 126; 3 / 0.5 = 6 -> code 7, -0.75/0.5 = -1.5 -> 0xB.
+    const Bytes b3 = f32Bytes({3.f, -0.75f});
+    Bytes p3(1), s3(1);
+    QVERIFY(m_one.quantFp4({b3.data(), DType::F32, 1, 2, 32, p3.data(), s3.data()}).ok());
+    QCOMPARE(s3[0], std::uint8_t{126});
+    QCOMPARE(p3[0], std::uint8_t{0xb7});
+}
+
+void TestCpuQuant::castMatchesCodecs()
+{
+    std::mt19937 rng(11);
+    const std::size_t n = 100003;
+    for (DType in : {DType::BF16, DType::F16, DType::F32, DType::F64, DType::F8_E4M3, DType::F8_E5M2, DType::F8_E8M0}) {
+        const Bytes src = randomBytes(n * bytesOf(in), rng);
+        for (DType out : {DType::BF16, DType::F16, DType::F32, DType::F64}) {
+            Bytes got(n * bytesOf(out)), want(got.size());
+            QVERIFY(m_many.cast({src.data(), in, n, got.data(), out}).ok());
+            for (std::size_t i = 0; i < n; ++i) {
+                const double v = numeric::loadF64(src.data(), in, i);
+                if (out == DType::F64) numeric::storeU64(want.data() + 8 * i, numeric::f64ToBits(v));
+                else if (in == DType::F64 && out == DType::F32) numeric::storeFromF32(want.data(), out, i, numeric::f64ToF32(v));
+                else if (in == DType::F64) numeric::storeFromF32(want.data(), out, i, numeric::f64ToF32RoundOdd(v));
+                else numeric::storeFromF32(want.data(), out, i, numeric::loadF32(src.data(), in, i));
+            }
+            const long long at = firstMismatch(got, want, bytesOf(out));
+            QVERIFY2(at < 0, qPrintable(QString("%1 -> %2: first mismatch at %3").arg(dtypeName(in).data(), dtypeName(out).data()).arg(at)));
+        }
+    }
+}
+
+void TestCpuQuant::threadCountIndependent()
+{
+    std::mt19937 rng(12);
+    const std::uint64_t rows = 300, cols = 4097;
+    const Bytes in = randomFloats(DType::BF16, rows * cols, rng);
+    Bytes q1(rows * cols), q7(q1.size()), s1(ceilDivU(rows, 128) * ceilDivU(cols, 128) * 4), s7(s1.size());
+    QVERIFY(m_one.quantFp8Block({in.data(), DType::BF16, rows, cols, 128, 128, q1.data(), s1.data(), DType::F32}).ok());
+    QVERIFY(m_many.quantFp8Block({in.data(), DType::BF16, rows, cols, 128, 128, q7.data(), s7.data(), DType::F32}).ok());
+    QVERIFY(q1 == q7 && s1 == s7);
+    Bytes d1(rows * cols * 2), d7(d1.size());
+    QVERIFY(m_one.dequantFp8Block({q1.data(), rows, cols, s1.data(), DType::F32, 128, 128, d1.data(), DType::BF16}).ok());
+    QVERIFY(m_many.dequantFp8Block({q1.data(), rows, cols, s1.data(), DType::F32, 128, 128, d7.data(), DType::BF16}).ok());
+    QVERIFY(d1 == d7);
+    const std::uint64_t cols4 = 4098, g = ceilDivU(cols4, 32);
+    const Bytes in4 = randomFloats(DType::F32, rows * cols4, rng);
+    Bytes p1(rows * cols4 / 2), p7(p1.size()), e1(rows * g), e7(e1.size());
+    QVERIFY(m_one.quantFp4({in4.data(), DType::F32, rows, cols4, 32, p1.data(), e1.data()}).ok());
+    QVERIFY(m_many.quantFp4({in4.data(), DType::F32, rows, cols4, 32, p7.data(), e7.data()}).ok());
+    QVERIFY(p1 == p7 && e1 == e7);
+}
+
+void TestCpuQuant::badArguments()
+{
+    Bytes buf(64);
+    auto code = [](const Status& s) { return s.ok() ? QString("ok") : QString(errorCodeName(s.error().code).data()); };
+    QCOMPARE(code(m_one.dequantFp8Block({buf.data(), 2, 2, buf.data(), DType::F16, 128, 128, buf.data(), DType::BF16})), QString(errorCodeName(ErrorCode::UnsupportedDtype).data()));
+    QCOMPARE(code(m_one.dequantFp8Block({buf.data(), 2, 2, buf.data(), DType::F32, 0, 128, buf.data(), DType::BF16})), QString(errorCodeName(ErrorCode::InvalidArgument).data()));
+    QCOMPARE(code(m_one.dequantFp8Block({nullptr, 2, 2, buf.data(), DType::F32, 128, 128, buf.data(), DType::BF16})), QString(errorCodeName(ErrorCode::InvalidArgument).data()));
+    QCOMPARE(code(m_one.dequantFp4({buf.data(), 2, 3, buf.data(), 1, 32, buf.data(), DType::BF16})), QString(errorCodeName(ErrorCode::InvalidArgument).data()));
+    QCOMPARE(code(m_one.dequantFp4({buf.data(), 2, 64, buf.data(), 1, 32, buf.data(), DType::BF16})), QString(errorCodeName(ErrorCode::InvalidArgument).data()));
+    QCOMPARE(code(m_one.quantFp8Block({buf.data(), DType::F8_E4M3, 2, 2, 128, 128, buf.data(), buf.data(), DType::F32})), QString(errorCodeName(ErrorCode::UnsupportedDtype).data()));
+    QCOMPARE(code(m_one.cast({buf.data(), DType::I32, 4, buf.data(), DType::F32})), QString(errorCodeName(ErrorCode::UnsupportedDtype).data()));
+    QCOMPARE(code(m_one.dequantFp8Block({nullptr, 0, 0, nullptr, DType::F32, 128, 128, nullptr, DType::BF16})), QString("ok"));
+}
+
+QTEST_GUILESS_MAIN(TestCpuQuant)
+#include "tst_cpu_quant.moc"
