@@ -11,7 +11,10 @@
 #include "core/result.h"
 
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -44,12 +47,22 @@ struct QuantPairing {
     bool isScale(std::string_view name) const;  // name is the scale of some pair
 };
 
-// `tensors` sorted by name. `config` may be null/empty. `file` labels the errors' file field when
-// a tensor's own file is unknown.
+// `tensors` sorted by name. `config` may be null/empty. `files` (indexed by TensorRef::fileIndex)
+// labels each problem's file field with the weight's shard; empty leaves it blank. `configFile`
+// names config.json in problems about the config itself (a malformed weight_block_size).
 QuantPairing pairQuantizedTensors(const std::vector<TensorRef>& tensors,
-                                  const nlohmann::json& config);
+                                  const nlohmann::json& config,
+                                  std::span<const std::string> files = {},
+                                  const std::string& configFile = "config.json");
 
-// Block shape declared by config.json's quantization_config.weight_block_size, if any.
+// Block shape declared by config.json's quantization_config.weight_block_size, if any
+// (nullopt also when it is malformed: a list that is not two positive integers).
 std::optional<std::pair<std::uint32_t, std::uint32_t>> configBlockSize(const nlohmann::json& config);
+
+// The FP8 block-scale grid of a weight: leading dims kept, then [ceil(r/b0), ceil(c/b1)] over the
+// last two (V3-1: 576x7168 with 128x128 -> [5, 56]). Empty for a weight with fewer than 2 dims
+// or a zero block.
+std::vector<std::uint64_t> scaleGridShape(const std::vector<std::uint64_t>& weightShape,
+                                          std::uint32_t blockRows, std::uint32_t blockCols);
 
 } // namespace ckpt

@@ -1,0 +1,75 @@
+#include "core/demo/demo_checkpoint.h"
+
+#include "core/demo/demo_families.h"
+
+#include <filesystem>
+
+namespace ckpt {
+namespace fs = std::filesystem;
+
+std::string_view demoSizeName(DemoSize size) { return size == DemoSize::Small ? "small" : "tiny"; }
+
+std::optional<DemoSize> parseDemoSize(std::string_view name)
+{
+    if (name == "tiny") return DemoSize::Tiny;
+    if (name == "small") return DemoSize::Small;
+    return std::nullopt;
+}
+
+namespace demo {
+
+std::string layerPrefix(std::string_view root, int layer)
+{
+    return std::string(root) + std::to_string(layer) + ".";
+}
+
+} // namespace demo
+
+namespace {
+
+// Refuses anything but a missing path or an empty folder: the demo never writes among user files.
+Result<bool> prepareDestination(const std::string& dst)
+{
+    std::error_code ec;
+    auto status = fs::status(dst, ec);
+    if (!ec && fs::exists(status)) {
+        if (!fs::is_directory(status))
+            return makeError(ErrorCode::DestinationInvalid, "destination exists and is not a folder", dst);
+        if (!fs::is_empty(dst, ec) || ec)
+            return makeError(ErrorCode::DestinationInvalid, "destination folder is not empty", dst);
+        return false;
+    }
+    fs::create_directories(dst, ec);
+    if (ec) return makeError(ErrorCode::Io, "cannot create the folder: " + ec.message(), dst);
+    return true;
+}
+
+} // namespace
+
+Status writeDemoCheckpoint(const std::string& dst, Family family, DemoSize size, JobContext* job)
+{
+    demo::DemoBuilder builder;
+    switch (family) {
+    case Family::DeepseekV3: demo::buildDeepseekV3(builder, size); break;
+    case Family::DeepseekV4: demo::buildDeepseekV4(builder, size); break;
+    case Family::Gemma4Moe: demo::buildGemma4Moe(builder, size); break;
+    case Family::Step3p5: demo::buildStep3p5(builder, size); break;
+    case Family::Unknown:
+        return makeError(ErrorCode::InvalidArgument, "the demo needs a model family");
+    }
+    auto created = prepareDestination(dst);
+    if (!created) return created.takeError();
+    Status st;
+    try {
+        st = builder.write(dst, job);
+    } catch (const std::exception& e) {
+        st = makeError(ErrorCode::Internal, std::string("unexpected failure: ") + e.what(), dst);
+    }
+    if (!st && created.value()) {
+        std::error_code ec;
+        fs::remove(dst, ec);  // only succeeds when empty: never deletes anything else
+    }
+    return st;
+}
+
+} // namespace ckpt
