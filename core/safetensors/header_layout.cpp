@@ -6,7 +6,8 @@
 
 #include <algorithm>
 #include <string_view>
-#include <unordered_set>
+#include <functional>
+#include <vector>
 
 namespace ckpt::detail {
 namespace {
@@ -22,13 +23,24 @@ bool byOffsets(const TensorEntry& a, const TensorEntry& b)
 
 Status checkUniqueNames(const SafetensorsHeader& header, const std::string& file)
 {
-    // The entries are no longer moved, so views into their names stay valid for the set's life.
-    std::unordered_set<std::string_view> seen;
-    seen.reserve(header.tensors.size() * 2);
-    for (const TensorEntry& e : header.tensors)
-        if (!seen.insert(e.name).second)
-            return makeError(ErrorCode::DuplicateTensor, "tensor name appears twice in the header",
-                             file, e.name);
+    // Open addressing over entry indices: no allocation per name (a node-based set was a tenth
+    // of the parse time of a 90k-tensor checkpoint). The entries are not moved while it lives.
+    const auto& tensors = header.tensors;
+    std::size_t capacity = 16;
+    while (capacity < tensors.size() * 2) capacity *= 2;
+    constexpr std::uint32_t kEmpty = 0xFFFFFFFFu;
+    std::vector<std::uint32_t> slots(capacity, kEmpty);
+    const std::hash<std::string_view> hash;
+    for (std::uint32_t i = 0; i < tensors.size(); ++i) {
+        std::size_t slot = hash(tensors[i].name) & (capacity - 1);
+        while (slots[slot] != kEmpty) {
+            if (tensors[slots[slot]].name == tensors[i].name)
+                return makeError(ErrorCode::DuplicateTensor,
+                                 "tensor name appears twice in the header", file, tensors[i].name);
+            slot = (slot + 1) & (capacity - 1);
+        }
+        slots[slot] = i;
+    }
     return {};
 }
 
@@ -46,16 +58,18 @@ Status checkLayout(SafetensorsHeader& header, std::optional<std::uint64_t> buffe
     std::uint64_t expected = 0;
     const TensorEntry* previous = nullptr;
     for (const TensorEntry& e : tensors) {
-        const std::string range =
-            "[" + std::to_string(e.begin) + ", " + std::to_string(e.end) + ")";
+        // Built only on the error paths: this loop runs for every tensor of a checkpoint.
+        auto range = [&e] {
+            return "[" + std::to_string(e.begin) + ", " + std::to_string(e.end) + ")";
+        };
         if (e.begin < expected)
             return makeError(ErrorCode::OffsetsOverlap,
-                             "data_offsets " + range + " overlap tensor '" + previous->name +
+                             "data_offsets " + range() + " overlap tensor '" + previous->name +
                                  "' which ends at " + std::to_string(expected),
                              file, e.name);
         if (e.begin > expected)
             return makeError(ErrorCode::OffsetsGap,
-                             previous ? "data_offsets " + range + " leave a hole of " +
+                             previous ? "data_offsets " + range() + " leave a hole of " +
                                             std::to_string(e.begin - expected) +
                                             " bytes after tensor '" + previous->name + "'"
                                       : "the first tensor starts at byte " +
@@ -63,7 +77,7 @@ Status checkLayout(SafetensorsHeader& header, std::optional<std::uint64_t> buffe
                              file, e.name);
         if (bufferLength && e.end > *bufferLength)
             return makeError(ErrorCode::OffsetsPastEnd,
-                             "data_offsets " + range + " end past the data buffer of " +
+                             "data_offsets " + range() + " end past the data buffer of " +
                                  std::to_string(*bufferLength) + " bytes",
                              file, e.name);
         expected = e.end;

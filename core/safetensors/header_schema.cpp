@@ -147,6 +147,7 @@ Status SchemaParser::parseShape(TensorEntry& entry)
         return entryError(ErrorCode::InvalidShape, "shape is not an array", entry.name);
     m_cursor.consume('[');
     if (m_cursor.consume(']')) return {};  // a scalar
+    entry.shape.reserve(4);  // one allocation for the usual 1-4 dimensions
     do {
         const char c = m_cursor.peek();
         if (c != '-' && (c < '0' || c > '9'))

@@ -1,5 +1,10 @@
 #include "core/safetensors/json_cursor.h"
 
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <system_error>
+
 namespace ckpt::detail {
 namespace {
 
@@ -7,7 +12,49 @@ namespace {
 // recursion of skipValueAt() on hostile input.
 constexpr int kMaxDepth = 128;
 
+// Bytes that end a run of plain string content: quote, backslash and the control characters.
+constexpr auto kStringStop = [] {
+    std::array<bool, 256> stop{};
+    for (int c = 0; c < 0x20; ++c) stop[c] = true;
+    stop['"'] = stop['\\'] = true;
+    return stop;
+}();
+
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
+
+// serde_json (like nlohmann) rejects a number beyond the double range, while an underflow just
+// becomes 0. std::from_chars reports both as out of range; the sign of the number's decimal
+// exponent tells them apart. Only reached for fractions, exponents and huge integers.
+bool overflowsDouble(const char* begin, const char* end)
+{
+    double value = 0;
+    if (std::from_chars(begin, end, value).ec != std::errc::result_out_of_range) return false;
+    const char* p = begin + (*begin == '-');
+    long digits = 0;  // integer digits; none when the integer part is "0"
+    if (*p == '0') {
+        ++p;
+    } else {
+        for (; p < end && isDigit(*p); ++p) ++digits;
+    }
+    long fractionZeros = 0;  // zeros after the point before the first significant digit
+    bool significant = digits > 0;
+    if (p < end && *p == '.') {
+        for (++p; p < end && isDigit(*p); ++p) {
+            if (significant) continue;
+            if (*p == '0') ++fractionZeros;
+            else significant = true;
+        }
+    }
+    long exponent = 0;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        const bool negative = *++p == '-';
+        if (*p == '+' || *p == '-') ++p;
+        for (; p < end; ++p) exponent = std::min(exponent * 10 + (*p - '0'), 1'000'000'000L);
+        if (negative) exponent = -exponent;
+    }
+    const long magnitude = digits > 0 ? digits - 1 + exponent : exponent - fractionZeros - 1;
+    return magnitude >= 0;
+}
 
 int hexValue(char c)
 {
@@ -41,24 +88,6 @@ void appendUtf8(std::string& out, unsigned cp)
 JsonCursor::JsonCursor(std::span<const char> text)
     : m_begin(text.data()), m_p(text.data()), m_end(text.data() + text.size())
 {
-}
-
-void JsonCursor::skipWhitespace()
-{
-    while (m_p < m_end && (*m_p == ' ' || *m_p == '\n' || *m_p == '\r' || *m_p == '\t')) ++m_p;
-}
-
-char JsonCursor::peek()
-{
-    skipWhitespace();
-    return m_p < m_end ? *m_p : '\0';
-}
-
-bool JsonCursor::consume(char c)
-{
-    if (peek() != c || m_p == m_end) return false;
-    ++m_p;
-    return true;
 }
 
 bool JsonCursor::atEnd()
@@ -119,9 +148,7 @@ bool JsonCursor::readString(std::string& out)
     while (true) {
         // Copy runs of plain bytes in one go; the bytes are already known to be valid UTF-8.
         const char* run = m_p;
-        while (m_p < m_end && *m_p != '"' && *m_p != '\\' &&
-               static_cast<unsigned char>(*m_p) >= 0x20)
-            ++m_p;
+        while (m_p < m_end && !kStringStop[static_cast<unsigned char>(*m_p)]) ++m_p;
         out.append(run, m_p);
         if (m_p == m_end) return false;
         const char c = *m_p++;
@@ -135,6 +162,7 @@ bool JsonCursor::readNumber(JsonNumber& out)
 {
     skipWhitespace();
     out = JsonNumber{};
+    const char* start = m_p;
     bool negative = false;
     if (m_p < m_end && *m_p == '-') {
         negative = true;
@@ -168,6 +196,7 @@ bool JsonCursor::readNumber(JsonNumber& out)
         if (m_p == m_end || !isDigit(*m_p)) return false;
         while (m_p < m_end && isDigit(*m_p)) ++m_p;
     }
+    if ((!integer || tooLarge) && overflowsDouble(start, m_p)) return false;
     using Kind = JsonNumber::Kind;
     if (negative) out.kind = Kind::Negative;
     else if (!integer) out.kind = Kind::NonInteger;

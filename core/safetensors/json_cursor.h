@@ -29,9 +29,18 @@ public:
 
     // Skips whitespace and returns the next byte without consuming it; '\0' at the end (a raw
     // NUL is never valid JSON outside a string, so it cannot be confused with real input).
-    char peek();
+    char peek()
+    {
+        skipWhitespace();
+        return m_p < m_end ? *m_p : '\0';
+    }
     // Skips whitespace, then consumes `c` if it is the next byte.
-    bool consume(char c);
+    bool consume(char c)
+    {
+        if (m_p == m_end || peek() != c) return false;
+        ++m_p;
+        return true;
+    }
     // True when only whitespace is left.
     bool atEnd();
 
@@ -46,7 +55,12 @@ public:
     std::size_t offset() const { return static_cast<std::size_t>(m_p - m_begin); }
 
 private:
-    void skipWhitespace();
+    // Inline: called between every two tokens, from this file and from the schema parser.
+    void skipWhitespace()
+    {
+        while (m_p < m_end && (*m_p == ' ' || *m_p == '\n' || *m_p == '\r' || *m_p == '\t'))
+            ++m_p;
+    }
     bool skipValueAt(int depth);
     bool readEscape(std::string& out);
     bool readHex4(unsigned& out);
