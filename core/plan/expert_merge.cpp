@@ -19,6 +19,13 @@ std::vector<std::string> presentKeys(const PerExpertLayer& layer)
     return keys;
 }
 
+const TensorRef* firstPresent(const PerExpertLayer& layer)
+{
+    for (const auto& proj : layer.byProj)
+        if (!proj.empty()) return proj.begin()->second;
+    return nullptr;
+}
+
 // UnexpectedExpert for ids >= numExperts, IncompleteExperts for missing members.
 bool checkExpertSet(PlanContext& ctx, const PerExpertLayer& layer, std::uint64_t numExperts)
 {
@@ -41,7 +48,7 @@ bool checkExpertSet(PlanContext& ctx, const PerExpertLayer& layer, std::uint64_t
     if (missing.size() > 6) list += ", ...";
     ctx.fail(ctx.tensorError(ErrorCode::IncompleteExperts, std::to_string(missing.size())
                              + " expert tensors missing for " + layer.gateAndUpName + ": " + list,
-                             missing.front()),
+                             missing.front(), firstPresent(layer)),
              presentKeys(layer));
     return false;
 }

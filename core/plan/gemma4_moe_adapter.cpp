@@ -66,7 +66,8 @@ bool checkGemmaLayer(PlanContext& ctx, const GemmaLayer& l)
     if (missing) {
         ctx.fail(ctx.tensorError(ErrorCode::IncompleteExperts, "incomplete expert weights of "
                                  + l.layer.substr(0, l.layer.size() - 1) + ": " + hf + missing
-                                 + " is missing", hf + missing), l.present);
+                                 + " is missing", hf + missing,
+                                 ctx.find(l.present.front())), l.present);
         return false;
     }
     const auto &gu = l.gateUp->shape, &d = l.down->shape, &s = l.scale->shape;

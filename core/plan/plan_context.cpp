@@ -74,9 +74,11 @@ bool PlanContext::isHandled(std::string_view name) const
     return m_handled.count(std::string(name)) != 0;
 }
 
-Error PlanContext::tensorError(ErrorCode code, std::string message, std::string_view tensor) const
+Error PlanContext::tensorError(ErrorCode code, std::string message, std::string_view tensor,
+                               const TensorRef* near) const
 {
     const TensorRef* t = find(tensor);
+    if (!t) t = near;
     return makeError(code, std::move(message), t ? fileOf(*t) : std::string(), std::string(tensor));
 }
 

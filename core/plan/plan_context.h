@@ -57,7 +57,9 @@ public:
     // A per-tensor problem. With skipInvalid the `affected` tensors (default: error.tensor) are
     // dropped with the error as reason and a warning is added; otherwise the error is kept.
     void fail(Error error, const std::vector<std::string>& affected = {});
-    Error tensorError(ErrorCode code, std::string message, std::string_view tensor) const;
+    // The file is the tensor's, or for a missing tensor the file of `near` (a sibling).
+    Error tensorError(ErrorCode code, std::string message, std::string_view tensor,
+                      const TensorRef* near = nullptr) const;
 
     bool hasErrors() const { return !m_errors.empty(); }
     const std::vector<Error>& errors() const { return m_errors; }

@@ -53,7 +53,8 @@ bool checkStepLayer(PlanContext& ctx, const StepLayer& l)
         if (!l.proj[p]) {
             const std::string key = l.base + std::string(kProj[p]) + ".weight";
             ctx.fail(ctx.tensorError(ErrorCode::IncompleteExperts, "incomplete expert weights: "
-                                     + key + " is missing", key), l.present);
+                                     + key + " is missing", key,
+                                     ctx.find(l.present.front())), l.present);
             return false;
         }
     const auto &g = l.proj[0]->shape, &u = l.proj[1]->shape, &d = l.proj[2]->shape;
