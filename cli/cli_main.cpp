@@ -16,6 +16,7 @@ namespace {
 const CommandEntry kCommands[] = {
     {"inspect", "list tensors, family, layout and quant pairs of a checkpoint", runInspect},
     {"demo", "write a synthetic checkpoint of a model family", runDemo},
+    {"map", "show the conversion plan (no tensor data read)", runMap},
 };
 
 void printUsage(std::ostream& out)

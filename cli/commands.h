@@ -17,5 +17,6 @@ struct CommandEntry {
 
 int runInspect(const Args& args);
 int runDemo(const Args& args);
+int runMap(const Args& args);
 
 } // namespace ckpt::cli

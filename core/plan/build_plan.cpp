@@ -3,6 +3,9 @@
 #include "core/plan/family_adapter.h"
 #include "core/plan/plan_finish.h"
 
+#include <set>
+#include <utility>
+
 namespace ckpt {
 namespace {
 
@@ -95,11 +98,15 @@ void planLeftovers(PlanContext& ctx, const FamilyAdapter& adapter)
     }
 }
 
+// The first error, counting the others. A tensor the pairing already reported is usually
+// reported again by the plan's own checks; that is one problem, not two.
 Error combinedError(const std::vector<Error>& errors)
 {
+    std::set<std::pair<ErrorCode, std::string>> distinct;
+    for (const Error& e : errors) distinct.emplace(e.code, e.tensor.empty() ? e.message : e.tensor);
     Error e = errors.front();
-    if (errors.size() > 1)
-        e.message += " (and " + std::to_string(errors.size() - 1) + " more problems)";
+    if (distinct.size() > 1)
+        e.message += " (and " + std::to_string(distinct.size() - 1) + " more problems)";
     return e;
 }
 

@@ -83,14 +83,15 @@ void planSplit(PlanContext& ctx)
 }
 
 // should_quantize_key (deepseek-v3.md §4, §7): .weight keys that match none of these
-// substrings. V3.2 adds indexer.weights_proj; ckptscope adds the MTP output head
-// (shared_head.head), BF16 upstream, which the reference rule would quantize (§6).
+// substrings. V3.2 adds indexer.weights_proj. ckptscope also keeps the MTP block's eh_proj and
+// shared_head.head in BF16 as the official release stores them (the reference rule would
+// quantize both; the release's 45,808 scales, real-checkpoints.md §3.1, leave no room for them).
 bool v3Quantizable(std::string_view key)
 {
-    static constexpr std::array<std::string_view, 8> kKeep = {
+    static constexpr std::array<std::string_view, 9> kKeep = {
         "input_layernorm.weight", "post_attention_layernorm.weight", "norm.weight",
         "lm_head.weight", "embed_tokens.weight", "mlp.gate.weight",
-        "indexer.weights_proj.weight", "shared_head.head.weight"};
+        "indexer.weights_proj.weight", "shared_head.head.weight", "eh_proj.weight"};
     if (!key.ends_with(".weight")) return false;
     for (std::string_view k : kKeep)
         if (key.find(k) != std::string_view::npos) return false;
