@@ -17,6 +17,7 @@ const CommandEntry kCommands[] = {
     {"inspect", "list tensors, family, layout and quant pairs of a checkpoint", runInspect},
     {"demo", "write a synthetic checkpoint of a model family", runDemo},
     {"map", "show the conversion plan (no tensor data read)", runMap},
+    {"convert", "convert a checkpoint (dequantize, rename, merge/split experts, reshard)", runConvert},
 };
 
 void printUsage(std::ostream& out)

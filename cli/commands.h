@@ -18,5 +18,6 @@ struct CommandEntry {
 int runInspect(const Args& args);
 int runDemo(const Args& args);
 int runMap(const Args& args);
+int runConvert(const Args& args);
 
 } // namespace ckpt::cli
