@@ -44,6 +44,13 @@ enum class DataCheck {
 
 // `json` is the N header bytes; fileSize the whole file's size (used for DataCheck::Full).
 // `fileForErrors` is the path put into every Error.
+// Which code for which fault, where the enum's comments leave a choice: a header that is not
+// JSON at all is HeaderInvalidJson even if a schema fault comes first; a dtype that is not a
+// string, a duplicated or unknown field and a missing one are TensorEntryInvalid; anything in
+// a shape other than a non-negative integer literal that fits 64 bits is InvalidShape; a zero-
+// size tensor inside another one's bytes is OffsetsOverlap; a repeated __metadata__ (or a
+// repeated key in it) is MetadataInvalid. Checks run per entry in key order, then duplicates,
+// then the tiling in data_offsets order.
 Result<SafetensorsHeader> parseSafetensorsHeader(std::span<const char> json, std::uint64_t fileSize,
                                                  DataCheck check, const std::string& fileForErrors);
 

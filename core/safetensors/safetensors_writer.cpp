@@ -227,6 +227,8 @@ Status SafetensorsWriter::commit()
         return detail::errnoError("cannot rename " + m->tempPath, m->finalPath);
     m->tempExists = false;
     m->finished = true;
+    // The file is complete and in place; a failure to sync the directory is still reported
+    // (the rename may not survive a crash) but leaves the file where it is.
     return syncDirectoryOf(m->finalPath);
 }
 

@@ -52,7 +52,8 @@ void TestSafetensorsHeader::accepted_data()
         << "{\"a\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,2]}} \n\t\r  " << 2
         << QStringList{"a:U8:0-2"} << false;
     QTest::newRow("whitespace between tokens")
-        << "{ \"a\" : { \"shape\" : [ 1 , 2 ] ,\n \"data_offsets\":[ 0 , 4 ] , \"dtype\" : \"F16\" } }"
+        << "{ \"a\" : { \"shape\" : [ 1 , 2 ] ,\n \"data_offsets\":[ 0 , 4 ] , "
+           "\"dtype\" : \"F16\" } }"
         << 4 << QStringList{"a:F16:0-4"} << false;
     QTest::newRow("keys not in offset order, metadata last")
         << R"({"b":{"dtype":"F32","shape":[1],"data_offsets":[2,6]},)"

@@ -66,7 +66,8 @@ void TestSafetensorsInterop::readFileWrittenByPython()
     auto file = SafetensorsFile::open(path.toStdString());
     QVERIFY2(file.ok(), file.ok() ? "" : file.error().toString().c_str());
     const SafetensorsHeader& h = (*file)->header();
-    QCOMPARE(h.metadata, (std::map<std::string, std::string>{{"format", "pt"}, {"writer", "python"}}));
+    const std::map<std::string, std::string> wantMetadata{{"format", "pt"}, {"writer", "python"}};
+    QCOMPARE(h.metadata, wantMetadata);
     QCOMPARE(h.dataStart % 8, std::uint64_t{0});  // the official writer pads
     QCOMPARE(h.tensors.size(), std::size_t(expected.size()));
 
@@ -97,7 +98,9 @@ void TestSafetensorsInterop::pythonReadsOurFile()
         {"scalar", DType::I32, {}},           {"empty", DType::F32, {0, 7}},
         {"model.layers.0.mlp.experts.gate_up_proj", DType::F64, {1, 2, 1}}};
     const std::map<std::string, std::string> metadata{
-        {"format", "pt"}, {"ckptscope.layout", "nemo-native"}, {"ckptscope.family", "déjà \"vu\""}};
+        {"format", "pt"},
+        {"ckptscope.layout", "nemo-native"},
+        {"ckptscope.family", "d\xc3\xa9j\xc3\xa0 \"vu\""}};  // non-ASCII and a quote
     auto writer = SafetensorsWriter::create(path, tensors, metadata);
     QVERIFY2(writer.ok(), writer.ok() ? "" : writer.error().toString().c_str());
 
@@ -118,7 +121,8 @@ void TestSafetensorsInterop::pythonReadsOurFile()
     QVERIFY((*writer)->finish().ok());
 
     QJsonObject meta;
-    for (const auto& [k, v] : metadata) meta.insert(QString::fromStdString(k), QString::fromStdString(v));
+    for (const auto& [k, v] : metadata)
+        meta.insert(QString::fromStdString(k), QString::fromStdString(v));
     const QString expectedPath = dir.filePath("expected.json");
     QFile f(expectedPath);
     QVERIFY(f.open(QIODevice::WriteOnly));

@@ -21,11 +21,13 @@ struct Spec {
     QByteArray bytes;
 };
 
-QByteArray pattern(std::uint64_t n, int seed, bool boolean)
+QByteArray pattern(std::uint64_t n, std::uint32_t seed, bool boolean)
 {
     QByteArray out(static_cast<qsizetype>(n), '\0');
-    for (qsizetype i = 0; i < out.size(); ++i)
-        out[i] = static_cast<char>(boolean ? (i + seed) & 1 : (i * 37 + seed * 11) & 0xFF);
+    for (qsizetype i = 0; i < out.size(); ++i) {
+        const std::uint32_t v = static_cast<std::uint32_t>(i) * 37u + seed * 11u;
+        out[i] = static_cast<char>(boolean ? v & 1u : v & 0xFFu);
+    }
     return out;
 }
 
@@ -33,7 +35,8 @@ Spec spec(const char* name, DType dtype, std::vector<std::uint64_t> shape)
 {
     const std::uint64_t n = byteSizeFor(dtype, shape).value_or(0);
     Spec s{{name, dtype, std::move(shape)}, {}};
-    s.bytes = pattern(n, static_cast<int>(qHash(QByteArray(name))), dtype == DType::BOOL);
+    const auto seed = static_cast<std::uint32_t>(qHash(QByteArray(name)));
+    s.bytes = pattern(n, seed, dtype == DType::BOOL);
     return s;
 }
 

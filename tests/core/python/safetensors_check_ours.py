@@ -55,7 +55,8 @@ def main() -> int:
         a = arrays.get(name)
         if a is None:
             errors.append(f"{name}: not loaded by load_file")
-        elif list(a.shape) != info["shape"] or np.ascontiguousarray(a).tobytes().hex() != info["hex"]:
+        elif (list(a.shape) != info["shape"]
+              or np.ascontiguousarray(a).tobytes().hex() != info["hex"]):
             errors.append(f"{name}: numpy array differs (shape {list(a.shape)}, dtype {a.dtype})")
 
     for e in errors:
