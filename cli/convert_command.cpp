@@ -10,6 +10,7 @@
 #include "kernels/kernel_factory.h"
 
 #include <iostream>
+#include <sys/resource.h>
 #include <nlohmann/json.hpp>
 
 namespace ckpt::cli {
@@ -50,7 +51,9 @@ nlohmann::json reportJson(const ExecuteReport& r, const ConversionPlan& plan, co
 {
     nlohmann::json dropped = nlohmann::json::array();
     for (const auto& d : plan.dropped) dropped.push_back(d.name);
-    return {{"destination", dst}, {"family", familyName(plan.family)}, {"from", layoutName(plan.from)},
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);  // ru_maxrss is in KiB on Linux
+    return {{"destination", dst}, {"peak_rss_bytes", static_cast<std::uint64_t>(usage.ru_maxrss) * 1024}, {"family", familyName(plan.family)}, {"from", layoutName(plan.from)},
             {"to", layoutName(plan.to)}, {"device", backend.deviceDescription()},
             {"shards", r.shardFiles}, {"shards_written", r.shardsWritten}, {"shards_reused", r.shardsReused},
             {"tensors", plan.outputs.size()}, {"total_bytes", plan.totalBytes},

@@ -17,6 +17,7 @@ extern "C" void onInterrupt(int)
     // A second Ctrl-C falls back to the default action, so a stuck job can still be killed.
     g_interrupted.store(true);
     std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
 }
 
 std::string clock(double seconds)
@@ -37,12 +38,14 @@ TerminalProgress::TerminalProgress(bool enabled)
 {
     g_interrupted.store(false);
     std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
 }
 
 TerminalProgress::~TerminalProgress()
 {
     finish();
     std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
 }
 
 bool TerminalProgress::isCancelled() const { return g_interrupted.load(); }

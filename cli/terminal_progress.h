@@ -1,6 +1,6 @@
 #pragma once
 // The CLI's JobContext: a progress bar on stderr when it is a terminal (silent otherwise), with
-// throughput and ETA, and Ctrl-C turned into a clean cancellation (the job deletes its partial
+// throughput and ETA, and Ctrl-C (or SIGTERM) turned into a clean cancellation (the job deletes its partial
 // output and returns Cancelled) instead of killing the process mid-write.
 
 #include "core/job_context.h"
