@@ -2,6 +2,7 @@
 // synthetic header facts. Row names carry the scenario ids.
 #include "tst_plan_fixtures.h"
 
+#include <QElapsedTimer>
 #include <QtTest>
 
 #include <functional>
@@ -317,6 +318,19 @@ const std::vector<Case> kCases = {
          for (const PlanOutput& o : plan->outputs) QVERIFY(o.shard < plan->shardCount);
          QCOMPARE(plan->metadata.at("ckptscope.layout"), std::string("nemo-native"));
          QCOMPARE(plan->metadata.at("ckptscope.family"), std::string("deepseek_v3"));
+     }},
+    {"P-1 671B-scale header (58 MoE layers x 256 FP8 experts)", [] {
+         SynthCheckpoint s(Family::DeepseekV3, Layout::Hf, {{"n_routed_experts", 256}, {"moe_intermediate_size", 2048}});
+         for (int l = 3; l < 61; ++l) addExperts(s, "model.", l, 256, true, 2048, 7168);
+         QElapsedTimer timer;
+         timer.start();
+         auto plan = s.plan();
+         CKPT_EXPECT_PLAN_OK(plan);
+         qInfo("%zu tensors planned in %lld ms", s.in.tensors.size(), static_cast<long long>(timer.elapsed()));
+         QCOMPARE(plan->outputs.size(), std::size_t(2 * 58));
+         QCOMPARE(shapeOf(plan->outputs[0].shape), QString("[256,2048,7168]"));
+         QVERIFY(plan->shardCount > 100);  // 1.6 TiB of BF16 in 5 GiB shards
+         QVERIFY(timer.elapsed() < 20000);
      }},
     {"round trip HF-native-HF", [] {
          auto s = v3Layer();

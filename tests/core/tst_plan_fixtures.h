@@ -73,9 +73,7 @@ struct SynthCheckpoint {
         p.weightDtype = wd;
         p.scaleDtype = sd;
         p.logicalShape = std::move(logical);
-        in.quant.pairs.push_back(std::move(p));
-        std::sort(in.quant.pairs.begin(), in.quant.pairs.end(),
-                  [](const QuantPair& a, const QuantPair& b) { return a.weight < b.weight; });
+        in.quant.pairs.push_back(std::move(p));  // plans do not need them sorted
     }
 
     void remove(const std::string& name)
