@@ -82,13 +82,10 @@ Status CheckpointLoader::resolveIndexedFolder(const std::string& indexPath)
     m_ckpt->m_hasIndex = true;
     for (std::size_t s = 0; s < m_index->shards.size(); ++s) {
         std::string shard = joinPath(m_ckpt->m_root, m_index->shards[s]);
-        if (!isRegularFile(shard)) {
-            auto listed = std::find_if(m_index->entries.begin(), m_index->entries.end(),
-                                       [&](const IndexEntry& e) { return e.shard == s; });
+        if (!isRegularFile(shard))
             return makeError(ErrorCode::IndexMissingShard,
-                             "shard listed in " + std::string(kIndexFileName) + " does not exist",
-                             shard, listed != m_index->entries.end() ? listed->tensor : std::string());
-        }
+                             "shard listed in " + std::string(kIndexFileName) + " does not exist", shard,
+                             m_index->firstTensorIn(static_cast<std::uint32_t>(s)));
         m_ckpt->m_files.push_back(std::move(shard));
     }
     if (m_ckpt->m_files.empty())
@@ -148,21 +145,29 @@ Status CheckpointLoader::readConfig()
 
 Status CheckpointLoader::collectTensors(std::vector<SafetensorsHeader> headers)
 {
+    // Sort small {name view, file, entry} records rather than TensorRefs (88-byte moves), then
+    // move each entry's name and shape once into its final place.
+    struct Slot {
+        std::string_view name;
+        std::uint32_t file, entry;
+    };
+    std::vector<Slot> order;
     std::size_t total = 0;
     for (const auto& h : headers) total += h.tensors.size();
+    order.reserve(total);
+    for (std::size_t f = 0; f < headers.size(); ++f)
+        for (std::size_t e = 0; e < headers[f].tensors.size(); ++e)
+            order.push_back({headers[f].tensors[e].name, static_cast<std::uint32_t>(f), static_cast<std::uint32_t>(e)});
+    std::sort(order.begin(), order.end(), [](const Slot& a, const Slot& b) { return a.name < b.name; });
+
     auto& tensors = m_ckpt->m_tensors;
     tensors.reserve(total);
-    for (std::size_t f = 0; f < headers.size(); ++f) {
-        for (auto& e : headers[f].tensors) {
-            // Names and shapes are moved, not copied: 92k tensors must not cost 184k allocations.
-            tensors.push_back(TensorRef{std::move(e.name), e.dtype, std::move(e.shape),
-                                        static_cast<std::uint32_t>(f), headers[f].dataStart + e.begin,
-                                        e.end - e.begin});
-            m_ckpt->m_totalBytes += e.end - e.begin;
-        }
+    for (const Slot& s : order) {
+        TensorEntry& e = headers[s.file].tensors[s.entry];
+        m_ckpt->m_totalBytes += e.end - e.begin;
+        tensors.push_back(TensorRef{std::move(e.name), e.dtype, std::move(e.shape), s.file,
+                                    headers[s.file].dataStart + e.begin, e.end - e.begin});
     }
-    std::sort(tensors.begin(), tensors.end(),
-              [](const TensorRef& a, const TensorRef& b) { return a.name < b.name; });
     if (!headers.empty()) m_ckpt->m_metadata = std::move(headers.front().metadata);
     return {};
 }
@@ -184,28 +189,27 @@ Status CheckpointLoader::checkDuplicates() const
 Status CheckpointLoader::checkAgainstIndex() const
 {
     const auto& tensors = m_ckpt->m_tensors;
-    const auto& entries = m_index->entries;
+    const auto& index = *m_index;
     const std::string indexName = kIndexFileName;
     std::size_t i = 0, j = 0;
-    // Both lists are sorted by name and shard i of the index is file i: one merge walk.
-    while (i < tensors.size() || j < entries.size()) {
-        if (j == entries.size() || (i < tensors.size() && tensors[i].name < entries[j].tensor)) {
+    // Both lists are sorted by name and shard k of the index is file k: one merge walk, and the
+    // first problem in name order is the one reported.
+    while (i < tensors.size() || j < index.entries.size()) {
+        const std::string_view listed = j < index.entries.size() ? index.name(index.entries[j]) : std::string_view();
+        if (j == index.entries.size() || (i < tensors.size() && std::string_view(tensors[i].name) < listed))
             return makeError(ErrorCode::IndexUnlistedTensor,
                              "tensor is stored in this shard but not listed in " + indexName,
                              m_ckpt->fileOf(tensors[i]), tensors[i].name);
-        }
-        const std::string& listedFile = m_ckpt->m_files[entries[j].shard];
-        if (i == tensors.size() || entries[j].tensor < tensors[i].name) {
+        const std::string& listedFile = m_ckpt->m_files[index.entries[j].shard];
+        if (i == tensors.size() || listed < std::string_view(tensors[i].name))
             return makeError(ErrorCode::IndexMissingTensor,
                              indexName + " lists the tensor in this shard, but the shard does not hold it",
-                             listedFile, entries[j].tensor);
-        }
-        if (tensors[i].fileIndex != entries[j].shard) {
+                             listedFile, std::string(listed));
+        if (tensors[i].fileIndex != index.entries[j].shard)
             return makeError(ErrorCode::IndexMissingTensor,
                              indexName + " lists the tensor in this shard, but it is stored in " +
                                  fs::path(m_ckpt->fileOf(tensors[i])).filename().string(),
-                             listedFile, entries[j].tensor);
-        }
+                             listedFile, tensors[i].name);
         ++i;
         ++j;
     }

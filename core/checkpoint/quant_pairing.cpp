@@ -22,6 +22,13 @@ std::string shapeText(const std::vector<std::uint64_t>& shape)
 
 std::uint64_t ceilDiv(std::uint64_t a, std::uint64_t b) { return a / b + (a % b != 0); }
 
+// name <=> a + b, without building the joined string.
+int compareJoined(std::string_view name, std::string_view a, std::string_view b)
+{
+    if (int c = name.substr(0, a.size()).compare(a); c != 0) return c;
+    return name.substr(a.size()).compare(b);
+}
+
 bool isBlockScaleDtype(DType d) { return d == DType::F32 || d == DType::BF16 || d == DType::F8_E8M0; }
 
 // Weight dtypes that cannot be used without a scale: FP8 e4m3 (V3/V4 dense) and int8-packed FP4.
@@ -37,18 +44,26 @@ public:
     {
     }
 
-    void pairWeight(const TensorRef& w);
+    void pairWeight(std::size_t index);
     void collectOrphans();
     void addConfigMismatchProblem();
     QuantPairing take() { return std::move(m_out); }
     void addProblem(Error e) { m_out.problems.push_back(std::move(e)); }
 
 private:
-    const TensorRef* find(std::string_view name) const
+    // The tensor named base + suffix, searched from `near` outwards: a weight's scale is almost
+    // always its neighbour in name order ("X.scale" just before "X.weight", "X.weight_scale_inv"
+    // just after), so the common case costs one comparison instead of a binary search.
+    const TensorRef* findNear(std::size_t near, std::string_view base, std::string_view suffix) const
     {
-        auto it = std::lower_bound(m_tensors.begin(), m_tensors.end(), name,
-                                   [](const TensorRef& t, std::string_view n) { return t.name < n; });
-        return it != m_tensors.end() && it->name == name ? &*it : nullptr;
+        if (near < m_tensors.size()) {
+            const int c = compareJoined(m_tensors[near].name, base, suffix);
+            if (c == 0) return &m_tensors[near];
+        }
+        auto it = std::lower_bound(m_tensors.begin(), m_tensors.end(), 0, [&](const TensorRef& t, int) {
+            return compareJoined(t.name, base, suffix) < 0;
+        });
+        return it != m_tensors.end() && compareJoined(it->name, base, suffix) == 0 ? &*it : nullptr;
     }
     std::string fileOf(const TensorRef& t) const
     {
@@ -74,11 +89,12 @@ private:
     std::size_t m_configMismatches = 0;
 };
 
-void Pairer::pairWeight(const TensorRef& w)
+void Pairer::pairWeight(std::size_t index)
 {
+    const TensorRef& w = m_tensors[index];
     std::string_view base(w.name.data(), w.name.size() - kWeight.size());
-    const TensorRef* scaleInv = find(w.name + "_scale_inv");
-    const TensorRef* scale = find(std::string(base) + std::string(kScale));
+    const TensorRef* scaleInv = findNear(index + 1, w.name, "_scale_inv");
+    const TensorRef* scale = findNear(index == 0 ? m_tensors.size() : index - 1, base, kScale);
     // `.scale` is also an ordinary parameter name (Gemma4 `router.scale`); it is a quant scale only
     // beside a weight that cannot stand alone, or when it is E8M0 (only ever a block exponent).
     if (scale && !needsScale(w.dtype) && w.dtype != DType::F8_E5M2 && scale->dtype != DType::F8_E8M0)
@@ -251,8 +267,8 @@ QuantPairing pairQuantizedTensors(const std::vector<TensorRef>& tensors, const n
                                         "integers, got " + q["weight_block_size"].dump(),
                                         configFile));
     }
-    for (const TensorRef& t : tensors)
-        if (t.name.ends_with(kWeight)) pairer.pairWeight(t);
+    for (std::size_t i = 0; i < tensors.size(); ++i)
+        if (tensors[i].name.ends_with(kWeight)) pairer.pairWeight(i);
     pairer.collectOrphans();
     pairer.addConfigMismatchProblem();
     return pairer.take();
