@@ -48,24 +48,26 @@ Result<bool> prepareDestination(const std::string& dst)
 
 Status writeDemoCheckpoint(const std::string& dst, Family family, DemoSize size, JobContext* job)
 {
-    demo::DemoBuilder builder;
-    switch (family) {
-    case Family::DeepseekV3: demo::buildDeepseekV3(builder, size); break;
-    case Family::DeepseekV4: demo::buildDeepseekV4(builder, size); break;
-    case Family::Gemma4Moe: demo::buildGemma4Moe(builder, size); break;
-    case Family::Step3p5: demo::buildStep3p5(builder, size); break;
-    case Family::Unknown:
-        return makeError(ErrorCode::InvalidArgument, "the demo needs a model family");
-    }
-    auto created = prepareDestination(dst);
-    if (!created) return created.takeError();
+    if (family == Family::Unknown) return makeError(ErrorCode::InvalidArgument, "the demo needs a model family");
+    bool created = false;
     Status st;
-    try {
+    try {  // no exception crosses the core API (bad_alloc, filesystem_error)
+        demo::DemoBuilder builder;
+        switch (family) {
+        case Family::DeepseekV3: demo::buildDeepseekV3(builder, size); break;
+        case Family::DeepseekV4: demo::buildDeepseekV4(builder, size); break;
+        case Family::Gemma4Moe: demo::buildGemma4Moe(builder, size); break;
+        case Family::Step3p5: demo::buildStep3p5(builder, size); break;
+        case Family::Unknown: break;
+        }
+        auto prepared = prepareDestination(dst);
+        if (!prepared) return prepared.takeError();
+        created = prepared.value();
         st = builder.write(dst, job);
     } catch (const std::exception& e) {
         st = makeError(ErrorCode::Internal, std::string("unexpected failure: ") + e.what(), dst);
     }
-    if (!st && created.value()) {
+    if (!st && created) {
         std::error_code ec;
         fs::remove(dst, ec);  // only succeeds when empty: never deletes anything else
     }

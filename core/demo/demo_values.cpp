@@ -5,6 +5,7 @@
 #include "core/numeric/f16.h"
 #include "core/numeric/fp4_e2m1.h"
 #include "core/numeric/fp8_e4m3.h"
+#include "core/numeric/quant_rules.h"
 
 #include <algorithm>
 #include <bit>
@@ -116,13 +117,14 @@ Fp8Quantized quantizeFp8Block(const std::vector<float>& values, std::uint64_t ro
         for (std::uint64_t bc = 0; bc < gridCols; ++bc) {
             const std::uint64_t r0 = br * blockRows, r1 = std::min(rows, r0 + blockRows);
             const std::uint64_t c0 = bc * blockCols, c1 = std::min(cols, c0 + blockCols);
-            const float amax = blockAbsMax(values, cols, r0, r1, c0, c1);
-            float s = amax > 0.0f ? amax / numeric::kE4m3Max : 1.0f;
+            // The quantizer's own scale rule (core/numeric/quant_rules.h), so demo data looks
+            // exactly like what `convert --quantize fp8` writes.
+            const auto rule = numeric::fp8BlockScale(blockAbsMax(values, cols, r0, r1, c0, c1),
+                                                     scaleDtype == DType::F8_E8M0);
+            float s = rule.value;
             const std::size_t si = br * gridCols + bc;
             if (scaleDtype == DType::F8_E8M0) {
-                const std::uint8_t e = numeric::f32ToE8m0Ceil(s);  // 1.0 (127) for a zero block
-                s = numeric::e8m0ToF32(e);
-                q.scale[si] = std::byte{e};
+                q.scale[si] = std::byte{rule.e8m0};
             } else if (scaleDtype == DType::BF16) {
                 // Quantize against the scale as stored, so dequantization uses the same number.
                 const std::uint16_t b = numeric::f32ToBf16(s);
@@ -149,8 +151,7 @@ Fp4Quantized quantizeFp4(const std::vector<float>& values, std::uint64_t rows, s
     for (std::uint64_t r = 0; r < rows; ++r) {
         for (std::uint64_t g = 0; g < groups; ++g) {
             const std::uint64_t c0 = g * kGroup, c1 = std::min(cols, c0 + kGroup);
-            const float amax = blockAbsMax(values, cols, r, r + 1, c0, c1);
-            const std::uint8_t e = numeric::f32ToE8m0Ceil(amax / 6.0f);
+            const std::uint8_t e = numeric::fp4GroupScale(blockAbsMax(values, cols, r, r + 1, c0, c1));
             const float s = numeric::e8m0Fp4ScaleToF32(e);
             q.scale[r * groups + g] = std::byte{e};
             for (std::uint64_t c = c0; c < c1; ++c) {

@@ -20,8 +20,8 @@ std::vector<float> normalValues(std::string_view seed, std::size_t count, float 
 std::vector<std::byte> encodeFloats(const std::vector<float>& values, DType dtype);
 
 // FP8 block quantization of a [rows, cols] f32 matrix: per blockRows x blockCols block (edge
-// blocks partial) amax = max|x|, s = amax / 448 (all-zero block: 1); for an F8_E8M0 scale s is
-// rounded up to a power of two. Weight bytes = e4m3(RNE(x / s)), saturating.
+// blocks partial) the scale of numeric::fp8BlockScale (amax / 448, a power of two for F8_E8M0;
+// a BF16 scale is rounded first and used as stored). Weight bytes = e4m3(RNE(x / s)).
 struct Fp8Quantized {
     std::vector<std::byte> weight;  // F8_E4M3 [rows, cols]
     std::vector<std::byte> scale;   // scaleDtype [ceil(rows/br), ceil(cols/bc)]
@@ -29,8 +29,8 @@ struct Fp8Quantized {
 Fp8Quantized quantizeFp8Block(const std::vector<float>& values, std::uint64_t rows, std::uint64_t cols,
                                std::uint32_t blockRows, std::uint32_t blockCols, DType scaleDtype);
 
-// DeepSeek V4 FP4 experts: per row and 32 columns an E8M0 scale, the smallest 2^k >= amax / 6;
-// codes e2m1(RNE(x / s)) packed two per byte, low nibble = even column.
+// DeepSeek V4 FP4 experts: per row and 32 columns the E8M0 scale of numeric::fp4GroupScale
+// (smallest 2^k >= amax / 6); codes e2m1(RNE(x / s)) packed two per byte, low nibble first.
 struct Fp4Quantized {
     std::vector<std::byte> packed;  // I8 [rows, cols/2]
     std::vector<std::byte> scale;   // F8_E8M0 [rows, cols/32]

@@ -64,6 +64,7 @@ private slots:
     void singleFile();
     void indexedFolder();
     void unindexedFolder();
+    void indexWarnings();
     void errors_data();
     void errors();
     void headerOnlyTruncated();
@@ -129,6 +130,25 @@ void TestCheckpoint::unindexedFolder()
     QCOMPARE(fs::path(c.value()->files()[0]).filename().string(), std::string("a.safetensors"));  // sorted
     QCOMPARE(c.value()->find("x")->fileIndex, 1u);
     QVERIFY(!c.value()->hasIndex());
+}
+
+void TestCheckpoint::indexWarnings()
+{
+    QTemporaryDir tmp;
+    const fs::path dir = tmp.path().toStdString();
+    // A stray shard the index does not list is not read, and a wrong total_size is not fatal;
+    // neither passes silently.
+    writeIndexedFolder(dir, R"({"metadata": {"total_size": 31}, "weight_map": {
+        "a": "model-00001-of-00002.safetensors", "b": "model-00001-of-00002.safetensors",
+        "c": "model-00002-of-00002.safetensors"}})");
+    writeFile(dir / "extra.safetensors", {bf16("zz", {1})});
+    auto c = Checkpoint::open(dir.string());
+    QVERIFY2(c.ok(), c.ok() ? "" : c.error().toString().c_str());
+    QVERIFY(!c.value()->find("zz"));
+    const auto& w = c.value()->warnings();
+    QCOMPARE(w.size(), std::size_t(2));
+    QVERIFY(QString::fromStdString(w[0] + w[1]).contains("extra.safetensors"));
+    QVERIFY(QString::fromStdString(w[0] + w[1]).contains("total_size is 31"));
 }
 
 void TestCheckpoint::errors_data()
