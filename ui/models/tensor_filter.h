@@ -4,6 +4,7 @@
 // when its dotted path matches, when an ancestor matches (a matching group shows its contents),
 // or when a descendant matches (the path to a match stays visible).
 
+#include "ui/models/name_matcher.h"
 #include "ui/models/tensor_tree.h"
 
 #include <QString>
@@ -14,7 +15,7 @@ namespace ckpt::ui {
 
 class TensorFilter {
 public:
-    enum class Mode { Substring, Regex };  // both case-insensitive
+    using Mode = NameMatcher::Mode;  // both case-insensitive
 
     // An empty pattern keeps everything. An invalid regex keeps everything and sets error().
     static TensorFilter compute(const TensorTree& tree, const QString& pattern, Mode mode);
@@ -25,8 +26,6 @@ public:
     const QString& error() const { return m_error; }
 
 private:
-    void matchSubstring(const TensorTree& tree, const QString& pattern);
-    void matchRegex(const TensorTree& tree, const QString& pattern);
     void propagate(const TensorTree& tree);
 
     std::vector<bool> m_keep;  // per node; meaningful only when m_active

@@ -41,6 +41,12 @@ void JobRunner::UI_cancel()
     UI_setBusy(false);
 }
 
+void JobRunner::UI_requestCancel()
+{
+    if (m_context)
+        m_context->cancel();
+}
+
 void JobRunner::waitForAll()
 {
     for (QFuture<void>& f : m_futures)

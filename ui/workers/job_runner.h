@@ -35,6 +35,9 @@ public:
     template <typename T>
     void UI_start(Job<T> job, Done<T> done);
     void UI_cancel();
+    // Asks the current job to stop but still delivers its result (ErrorCode::Cancelled, or
+    // whatever it finished with): for jobs whose owner must know when they really ended.
+    void UI_requestCancel();
     bool isBusy() const { return m_busy; }
     // Blocks until every job this runner started has returned (destructor and tests).
     void waitForAll();
