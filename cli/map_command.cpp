@@ -4,11 +4,11 @@
 // Exit 1 when the plan is refused (the message names tensor and file), 2 on usage errors.
 
 #include "cli/arg_parser.h"
+#include "cli/plan_option_args.h"
 #include "cli/cli.h"
 #include "cli/cli_output.h"
 #include "cli/commands.h"
 #include "core/checkpoint/checkpoint.h"
-#include "core/plan/byte_size.h"
 #include "core/plan/conversion_plan.h"
 #include "core/plan/plan_json.h"
 
@@ -20,46 +20,16 @@ namespace {
 
 const ArgSpec kSpec{
     "map",
-    "PATH [--to native|hf] [--dtype bf16|f16|f32] [--quantize fp8] [--max-shard-size 5GB] [--json]",
+    "PATH [--to native|hf] [--dtype bf16|f16|f32] [--quantize fp8] [--max-shard-size 5GB] [--skip-invalid] [--json]",
     "Show the conversion plan without reading tensor data: for every output tensor its name,\n"
     "dtype, shape, shard and the ops that produce it from source tensors; dropped tensors with\n"
     "their reasons; warnings. Default --to: the other layout (HF for an unknown family).\n"
     "--to hf on an HF checkpoint keeps names and only dequantizes / casts.",
-    {"--json"},
+    {"--json", "--skip-invalid"},
     {"--to", "--dtype", "--quantize", "--max-shard-size"},
     1,
     1,
 };
-
-Error usage(const std::string& what)
-{
-    return makeError(ErrorCode::InvalidArgument, what + "\nusage: " + usageLine(kSpec));
-}
-
-Result<PlanOptions> planOptions(const ParsedArgs& args)
-{
-    PlanOptions o;
-    if (auto to = args.get("--to")) {
-        auto layout = parseLayout(*to);
-        if (!layout) return usage("--to must be native or hf, not '" + *to + "'");
-        o.target = *layout;
-    }
-    const std::string dtype = args.getOr("--dtype", "bf16");
-    if (dtype == "bf16") o.dtype = DType::BF16;
-    else if (dtype == "f16") o.dtype = DType::F16;
-    else if (dtype == "f32") o.dtype = DType::F32;
-    else return usage("--dtype must be bf16, f16 or f32, not '" + dtype + "'");
-    if (auto q = args.get("--quantize")) {
-        if (*q != "fp8") return usage("--quantize must be fp8, not '" + *q + "'");
-        o.quantize = QuantizeMode::Fp8;
-    }
-    if (auto s = args.get("--max-shard-size")) {
-        auto bytes = parseByteSize(*s);
-        if (!bytes) return usage("--max-shard-size must be a size like 5GB, 500MiB or 1000000, not '" + *s + "'");
-        o.maxShardBytes = *bytes;
-    }
-    return o;
-}
 
 std::string pad(std::string s, std::size_t width)
 {
@@ -141,7 +111,7 @@ int runMap(const Args& args)
         std::cout << helpText(kSpec);
         return kExitOk;
     }
-    auto options = planOptions(*parsed);
+    auto options = planOptionsFromArgs(*parsed, kSpec);
     if (!options) return reportUsageError(options.error());
     OpenOptions open;
     open.headerOnly = true;  // map never reads tensor bytes
