@@ -44,8 +44,11 @@ struct Fp4DequantArgs {
     DType outDtype = DType::BF16;
 };
 
-// Per block: amax = max|x| (f32); scale = amax / 448 (amax == 0 -> 1); q = e4m3(x / scale),
-// round to nearest even, saturating to ±448, NaN stays NaN. Division, not a reciprocal multiply.
+// Per block: amax = max|x| (f32) over the block's finite values (NaN and ±inf do not set the
+// scale; inf then saturates); scale = amax / 448 (amax == 0 -> 1; a quotient that underflows to
+// 0 -> the smallest f32 subnormal); q = e4m3(x / scale), round to nearest even, saturating to
+// ±448, NaN stays NaN. Division, not a reciprocal multiply. E8M0 scales decode with the OCP rule.
+// Exact rules: core/numeric/quant_rules.h.
 struct Fp8BlockQuantArgs {
     const void* in = nullptr;      // [rows, cols] of inDtype (BF16, F16 or F32)
     DType inDtype = DType::BF16;
@@ -57,7 +60,9 @@ struct Fp8BlockQuantArgs {
 };
 
 // Per row group of groupSize columns: scale = smallest 2^k >= amax / 6 (E8M0 byte k + 127;
-// amax == 0 -> byte 127), q = e2m1(x / scale) RNE, packed low nibble first.
+// amax == 0 -> byte 127; k >= -126 so byte 0, which V4 decodes as 0.0, is never written), amax
+// over finite values, q = e2m1(x / scale) RNE saturating at ±6, NaN -> code 0 (e2m1 has no
+// NaN), packed low nibble first.
 struct Fp4QuantArgs {
     const void* in = nullptr;
     DType inDtype = DType::BF16;
@@ -78,7 +83,10 @@ struct CastArgs {
 };
 
 // Streaming statistics: call accumulate() chunk by chunk, then read. Values are decoded from
-// `dtype` to f64 for the sums.
+// `dtype` (any float dtype but F4/F6/FNUZ) to f64 for the sums. min/max/absMax are over non-NaN
+// values (±inf included; -0 orders below +0). Sums are added in the fixed order of
+// core/numeric/reduce_rules.h, so every backend and thread count gives the same bits for the
+// same sequence of calls.
 struct TensorStats {
     std::uint64_t count = 0, nanCount = 0, infCount = 0, zeroCount = 0;
     double min = 0, max = 0, absMax = 0;
@@ -87,8 +95,9 @@ struct TensorStats {
     double stddev() const;      // population standard deviation over finite values
 };
 
-// Fixed-width bins over [lo, hi] (values outside counted in under/overflow), or log2-spaced bins
-// of |x| over [lo, hi] with lo > 0 (zeros counted apart).
+// Fixed-width bins over [lo, hi] (values outside counted in under/overflow; hi falls in the last
+// bin), or log2-spaced bins of |x| over [lo, hi] with lo > 0 (zeros in no bin). NaN and ±inf
+// go to `nan`/`inf` only; `zeros` counts ±0 in both modes. `counts` is sized on the first call.
 struct HistogramSpec {
     double lo = 0, hi = 1;
     std::uint32_t bins = 64;
@@ -100,7 +109,9 @@ struct Histogram {
     std::uint64_t underflow = 0, overflow = 0, zeros = 0, nan = 0, inf = 0;
 };
 
-// Comparison of two same-length value streams (a = reference, b = candidate), f64 sums.
+// Comparison of two same-length value streams (a = reference, b = candidate), f64 sums. A pair
+// with a NaN counts in nanCount, else one with an inf in infCount; both are left out of maxAbs
+// and the sums. Over tolerance: a NaN on one side only, unequal infinities, or the rule below.
 struct ErrorMetrics {
     std::uint64_t count = 0, nanCount = 0, infCount = 0, overTolerance = 0;
     double maxAbs = 0, sumSqErr = 0, sumSqRef = 0, dot = 0, sumSqB = 0;

@@ -1,39 +1,23 @@
-// FP8 block and FP4 group dequantization on the CPU. The hot loops decode through 256-entry
-// tables built once from core/numeric (so they equal the device's arithmetic decode bit for
-// bit), multiply by one scale per row segment and round to the output dtype without branches.
+// FP8 block and FP4 group dequantization on the CPU. FP8 blocks of useful size go through
+// per-block 256-entry tables of final output bits (built with core/numeric, so equal to the
+// device's per-element maths); small blocks and FP4 use branch-free vectorised decode loops
+// (the select forms of the codecs), one scale per row segment.
 
 #include "core/numeric/element_io.h"
 #include "core/numeric/fp4_e2m1.h"
 #include "kernels/cpu/arg_checks.h"
 #include "kernels/cpu/cpu_ops.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
+#include <vector>
 
 namespace ckpt::cpu {
 
 using namespace ckpt::numeric;
 
 namespace {
-
-struct Tables {
-    std::array<float, 256> e4m3{};
-    std::array<float, 512> e2m1Pairs{};  // byte b -> {low nibble value, high nibble value}
-    Tables()
-    {
-        for (unsigned b = 0; b < 256; ++b) {
-            e4m3[b] = e4m3ToF32(static_cast<std::uint8_t>(b));
-            e2m1Pairs[2 * b] = e2m1ToF32(static_cast<std::uint8_t>(b & 0xfu));
-            e2m1Pairs[2 * b + 1] = e2m1ToF32(static_cast<std::uint8_t>(b >> 4));
-        }
-    }
-};
-
-const Tables& tables()
-{
-    static const Tables t;
-    return t;
-}
 
 // One output element from the f32 product: the only rounding after the multiply.
 template <DType Out>
@@ -50,33 +34,34 @@ inline void storeOut(std::uint8_t* out, std::uint64_t i, float v)
     }
 }
 
+// The decode is the select form of e4m3ToF32 (no table gather), so the loop vectorises.
 template <DType Out>
-inline void fp8Segment(const float* lut, const std::uint8_t* w, float scale, std::uint8_t* out,
+inline void fp8Segment(const std::uint8_t* w, float scale, std::uint8_t* out,
                        std::uint64_t n)
 {
-    for (std::uint64_t i = 0; i < n; ++i) storeOut<Out>(out, i, lut[w[i]] * scale);
+    for (std::uint64_t i = 0; i < n; ++i) storeOut<Out>(out, i, bitsToF32(e4m3ToF32BitsSelect(w[i])) * scale);
 }
 
-CKPT_CPU_CLONES void fp8SegmentBf16(const float* lut, const std::uint8_t* w, float s, std::uint8_t* o, std::uint64_t n) { fp8Segment<DType::BF16>(lut, w, s, o, n); }
-CKPT_CPU_CLONES void fp8SegmentF16(const float* lut, const std::uint8_t* w, float s, std::uint8_t* o, std::uint64_t n) { fp8Segment<DType::F16>(lut, w, s, o, n); }
-CKPT_CPU_CLONES void fp8SegmentF32(const float* lut, const std::uint8_t* w, float s, std::uint8_t* o, std::uint64_t n) { fp8Segment<DType::F32>(lut, w, s, o, n); }
+CKPT_CPU_CLONES void fp8SegmentBf16(const std::uint8_t* w, float s, std::uint8_t* o, std::uint64_t n) { fp8Segment<DType::BF16>(w, s, o, n); }
+CKPT_CPU_CLONES void fp8SegmentF16(const std::uint8_t* w, float s, std::uint8_t* o, std::uint64_t n) { fp8Segment<DType::F16>(w, s, o, n); }
+CKPT_CPU_CLONES void fp8SegmentF32(const std::uint8_t* w, float s, std::uint8_t* o, std::uint64_t n) { fp8Segment<DType::F32>(w, s, o, n); }
 
 // n packed bytes -> 2n outputs with one scale.
 template <DType Out>
-inline void fp4Segment(const float* pairs, const std::uint8_t* p, float scale, std::uint8_t* out,
+inline void fp4Segment(const std::uint8_t* p, float scale, std::uint8_t* out,
                        std::uint64_t n)
 {
     for (std::uint64_t i = 0; i < n; ++i) {
-        storeOut<Out>(out, 2 * i, pairs[2 * p[i]] * scale);
-        storeOut<Out>(out, 2 * i + 1, pairs[2 * p[i] + 1] * scale);
+        storeOut<Out>(out, 2 * i, bitsToF32(e2m1ToF32BitsSelect(p[i] & 0xfu)) * scale);
+        storeOut<Out>(out, 2 * i + 1, bitsToF32(e2m1ToF32BitsSelect(p[i] >> 4)) * scale);
     }
 }
 
-CKPT_CPU_CLONES void fp4SegmentBf16(const float* t, const std::uint8_t* p, float s, std::uint8_t* o, std::uint64_t n) { fp4Segment<DType::BF16>(t, p, s, o, n); }
-CKPT_CPU_CLONES void fp4SegmentF16(const float* t, const std::uint8_t* p, float s, std::uint8_t* o, std::uint64_t n) { fp4Segment<DType::F16>(t, p, s, o, n); }
-CKPT_CPU_CLONES void fp4SegmentF32(const float* t, const std::uint8_t* p, float s, std::uint8_t* o, std::uint64_t n) { fp4Segment<DType::F32>(t, p, s, o, n); }
+CKPT_CPU_CLONES void fp4SegmentBf16(const std::uint8_t* p, float s, std::uint8_t* o, std::uint64_t n) { fp4Segment<DType::BF16>(p, s, o, n); }
+CKPT_CPU_CLONES void fp4SegmentF16(const std::uint8_t* p, float s, std::uint8_t* o, std::uint64_t n) { fp4Segment<DType::F16>(p, s, o, n); }
+CKPT_CPU_CLONES void fp4SegmentF32(const std::uint8_t* p, float s, std::uint8_t* o, std::uint64_t n) { fp4Segment<DType::F32>(p, s, o, n); }
 
-using SegmentFn = void (*)(const float*, const std::uint8_t*, float, std::uint8_t*, std::uint64_t);
+using SegmentFn = void (*)(const std::uint8_t*, float, std::uint8_t*, std::uint64_t);
 
 SegmentFn pick(DType out, SegmentFn bf16, SegmentFn f16, SegmentFn f32)
 {
@@ -105,9 +90,76 @@ void forEachRowSegment(ThreadPool& pool, std::uint64_t rows, std::uint64_t cols,
     });
 }
 
+namespace {
+
+// Output bits of every e4m3 code times one scale: within a block the kernel is then a pure
+// byte -> output lookup (one load and one store per element). Entries come from the scalar
+// codecs, so the result is the same as computing each product.
+template <typename OutBits>
+void buildTable(DType out, float scale, OutBits* tab)
+{
+    for (unsigned b = 0; b < 256; ++b) {
+        std::uint8_t bytes[4];
+        storeFromF32(bytes, out, 0, e4m3ToF32(static_cast<std::uint8_t>(b)) * scale);
+        std::memcpy(&tab[b], bytes, sizeof(OutBits));
+    }
+}
+
+// Blocks of at least this many elements take the table path; the 256-entry tables then cost
+// at most a quarter of the block's own work.
+constexpr std::uint64_t kTableMinBlock = 1024;
+
+// One task = a run of rows inside one block row. Rows are walked whole and in order (one table
+// per block column), so reads and writes stream linearly through memory: walking one 128x128
+// tile at a time instead strides by a full row per 128 bytes and leaves the loop waiting on
+// DRAM latency.
+template <typename OutBits>
+void dequantFp8Rows(ThreadPool& pool, const Fp8BlockDequantArgs& a)
+{
+    const auto* w = static_cast<const std::uint8_t*>(a.weight);
+    const auto* sc = static_cast<const std::uint8_t*>(a.scale);
+    auto* out = static_cast<std::uint8_t*>(a.out);
+    const std::uint64_t gridRows = ceilDiv(a.rows, a.blockRows), gridCols = ceilDiv(a.cols, a.blockCols);
+    const std::uint64_t rowsPerTask = std::clamp<std::uint64_t>(kTaskElements / a.cols, 1, a.blockRows);
+    const std::uint64_t pieces = ceilDiv(a.blockRows, rowsPerTask);
+    pool.run(gridRows * pieces, [&](std::size_t t) {
+        const std::uint64_t br = t / pieces, r0 = br * a.blockRows + (t % pieces) * rowsPerTask;
+        const std::uint64_t r1 = std::min({a.rows, (br + 1) * a.blockRows, r0 + rowsPerTask});
+        if (r0 >= r1) return;
+        std::vector<OutBits> tabs(gridCols * 256);
+        for (std::uint64_t j = 0; j < gridCols; ++j)
+            buildTable(a.outDtype, loadF32(sc, a.scaleDtype, br * gridCols + j), tabs.data() + j * 256);
+        for (std::uint64_t r = r0; r < r1; ++r) {
+            const std::uint8_t* src = w + r * a.cols;
+            std::uint8_t* dst = out + r * a.cols * sizeof(OutBits);
+            for (std::uint64_t j = 0; j < gridCols; ++j) {
+                const OutBits* tab = tabs.data() + j * 256;
+                const std::uint64_t c1 = std::min(a.cols, (j + 1) * a.blockCols);
+                std::uint64_t c = j * a.blockCols;
+                // Eight codes per 64-bit load, results stored as whole words.
+                for (; c + 8 <= c1; c += 8) {
+                    std::uint64_t codes;
+                    std::memcpy(&codes, src + c, 8);
+                    OutBits v[8];
+                    for (unsigned k = 0; k < 8; ++k) v[k] = tab[(codes >> (8 * k)) & 0xffu];
+                    std::memcpy(dst + c * sizeof(OutBits), v, sizeof v);
+                }
+                for (; c < c1; ++c) std::memcpy(dst + c * sizeof(OutBits), &tab[src[c]], sizeof(OutBits));
+            }
+        }
+    });
+}
+
+} // namespace
+
 void dequantFp8Block(ThreadPool& pool, const Fp8BlockDequantArgs& a)
 {
-    const float* lut = tables().e4m3.data();
+    if (a.rows == 0 || a.cols == 0) return;
+    if (std::uint64_t{a.blockRows} * a.blockCols >= kTableMinBlock) {
+        if (a.outDtype == DType::F32) dequantFp8Rows<std::uint32_t>(pool, a);
+        else dequantFp8Rows<std::uint16_t>(pool, a);
+        return;
+    }
     const SegmentFn seg = pick(a.outDtype, fp8SegmentBf16, fp8SegmentF16, fp8SegmentF32);
     const auto* w = static_cast<const std::uint8_t*>(a.weight);
     const auto* sc = static_cast<const std::uint8_t*>(a.scale);
@@ -121,7 +173,7 @@ void dequantFp8Block(ThreadPool& pool, const Fp8BlockDequantArgs& a)
             const std::uint64_t end = std::min(c1, (j + 1) * a.blockCols);
             const float s = loadF32(sc, a.scaleDtype, scaleRow + j);
             const std::uint64_t i = r * a.cols + c;
-            seg(lut, w + i, s, out + i * outBytes, end - c);
+            seg(w + i, s, out + i * outBytes, end - c);
             c = end;
         }
     });
@@ -129,7 +181,6 @@ void dequantFp8Block(ThreadPool& pool, const Fp8BlockDequantArgs& a)
 
 void dequantFp4(ThreadPool& pool, const Fp4DequantArgs& a)
 {
-    const float* pairs = tables().e2m1Pairs.data();
     const SegmentFn seg = pick(a.outDtype, fp4SegmentBf16, fp4SegmentF16, fp4SegmentF32);
     const auto* p = static_cast<const std::uint8_t*>(a.packed);
     const auto* sc = static_cast<const std::uint8_t*>(a.scale);
@@ -144,11 +195,11 @@ void dequantFp4(ThreadPool& pool, const Fp4DequantArgs& a)
             const float s = e8m0Fp4ScaleToF32(sc[r * a.scaleCols + g]);
             const std::uint64_t i = r * a.cols + c;
             if (c % 2 == 0 && end % 2 == 0) {
-                seg(pairs, p + i / 2, s, out + i * outBytes, (end - c) / 2);
+                seg(p + i / 2, s, out + i * outBytes, (end - c) / 2);
                 c = end;
             } else {  // odd group size: the element shares its byte with another group
                 const std::uint8_t b = p[i / 2];
-                const float v = pairs[2 * b + (c % 2)] * s;
+                const float v = e2m1ToF32(static_cast<std::uint8_t>(c % 2 == 0 ? b & 0xfu : b >> 4)) * s;
                 storeFromF32(out, a.outDtype, i, v);
                 ++c;
             }

@@ -25,63 +25,86 @@ inline double foldLanes(std::array<double, L>& lanes)
     return lanes[0];
 }
 
+// Lane state of one stats chunk. Each lane is updated elementwise (no cross-lane dependency),
+// so the per-lane loop vectorises; NaN needs no branch since every comparison with it is false.
+struct StatsLanes {
+    std::array<double, L> sum{}, sq{}, mn, mx, am{};
+    std::uint64_t nan = 0, inf = 0, zero = 0;
+    StatsLanes() { mn.fill(INFINITY), mx.fill(-INFINITY); }
+};
+
+template <DType Dt>
+inline void statsGroup(StatsLanes& s, const std::uint8_t* p, std::uint64_t k, unsigned m)
+{
+    for (unsigned l = 0; l < m; ++l) {
+        const double v = loadF64(p, Dt, k + l);
+        const bool nan = isNanF64(v), inf = isInfF64(v);
+        const double f = nan || inf ? 0.0 : v;
+        s.sum[l] += f;
+        s.sq[l] += f * f;
+        s.nan += nan, s.inf += inf, s.zero += v == 0.0;
+        s.mn[l] = lessTotal(v, s.mn[l]) ? v : s.mn[l];
+        s.mx[l] = lessTotal(s.mx[l], v) ? v : s.mx[l];
+        s.am[l] = std::fabs(v) > s.am[l] ? std::fabs(v) : s.am[l];
+    }
+}
+
 template <DType Dt>
 StatsPartial statsChunk(const std::uint8_t* p, std::uint64_t n)
 {
+    StatsLanes s;
+    std::uint64_t k = 0;
+    for (; k + L <= n; k += L) statsGroup<Dt>(s, p, k, L);  // constant trip count: vectorised
+    if (k < n) statsGroup<Dt>(s, p, k, static_cast<unsigned>(n - k));
     StatsPartial r;
-    r.count = n;
-    std::array<double, L> sum{}, sq{};
-    double mn = INFINITY, mx = -INFINITY, am = 0;
-    for (std::uint64_t k = 0; k < n; k += L) {
-        const unsigned m = static_cast<unsigned>(std::min<std::uint64_t>(L, n - k));
-        for (unsigned l = 0; l < m; ++l) {
-            const double v = loadF64(p, Dt, k + l);
-            const bool nan = isNanF64(v), inf = isInfF64(v);
-            const double f = nan || inf ? 0.0 : v;
-            sum[l] += f;
-            sq[l] += f * f;
-            r.nan += nan;
-            r.inf += inf;
-            r.zero += v == 0.0;
-            if (!nan) {
-                mn = lessTotal(v, mn) ? v : mn;
-                mx = lessTotal(mx, v) ? v : mx;
-                am = std::fabs(v) > am ? std::fabs(v) : am;
-            }
-        }
+    r.count = n, r.nan = s.nan, r.inf = s.inf, r.zero = s.zero;
+    r.min = INFINITY, r.max = -INFINITY, r.absMax = 0;
+    for (unsigned l = 0; l < L; ++l) {  // order-free folds
+        r.min = lessTotal(s.mn[l], r.min) ? s.mn[l] : r.min;
+        r.max = lessTotal(r.max, s.mx[l]) ? s.mx[l] : r.max;
+        r.absMax = s.am[l] > r.absMax ? s.am[l] : r.absMax;
     }
-    r.min = mn, r.max = mx, r.absMax = am;
-    r.sum = foldLanes(sum);
-    r.sumSq = foldLanes(sq);
+    r.sum = foldLanes(s.sum);
+    r.sumSq = foldLanes(s.sq);
     return r;
+}
+
+struct ErrorLanes {
+    std::array<double, L> se{}, sa{}, dot{}, sb{}, mx{};
+    std::uint64_t nan = 0, inf = 0, over = 0;
+};
+
+template <DType A, DType B>
+inline void errorGroup(ErrorLanes& s, const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t k,
+                       unsigned m, double atol, double rtol)
+{
+    for (unsigned l = 0; l < m; ++l) {
+        const double a = loadF64(pa, A, k + l), b = loadF64(pb, B, k + l);
+        const bool nan = isNanF64(a) || isNanF64(b);
+        const bool inf = !nan && (isInfF64(a) || isInfF64(b));
+        const bool fin = !nan && !inf;
+        s.nan += nan, s.inf += inf, s.over += pairOverTolerance(a, b, atol, rtol);
+        const double fa = fin ? a : 0.0, fb = fin ? b : 0.0, e = fa - fb;
+        s.se[l] += e * e;
+        s.sa[l] += fa * fa;
+        s.dot[l] += fa * fb;
+        s.sb[l] += fb * fb;
+        s.mx[l] = std::fabs(e) > s.mx[l] ? std::fabs(e) : s.mx[l];
+    }
 }
 
 template <DType A, DType B>
 ErrorPartial errorChunk(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t n,
                         double atol, double rtol)
 {
+    ErrorLanes s;
+    std::uint64_t k = 0;
+    for (; k + L <= n; k += L) errorGroup<A, B>(s, pa, pb, k, L, atol, rtol);
+    if (k < n) errorGroup<A, B>(s, pa, pb, k, static_cast<unsigned>(n - k), atol, rtol);
     ErrorPartial r;
-    r.count = n;
-    std::array<double, L> se{}, sa{}, dot{}, sb{};
-    for (std::uint64_t k = 0; k < n; k += L) {
-        const unsigned m = static_cast<unsigned>(std::min<std::uint64_t>(L, n - k));
-        for (unsigned l = 0; l < m; ++l) {
-            const double a = loadF64(pa, A, k + l), b = loadF64(pb, B, k + l);
-            const bool nan = isNanF64(a) || isNanF64(b);
-            const bool inf = !nan && (isInfF64(a) || isInfF64(b));
-            const bool fin = !nan && !inf;
-            r.nan += nan;
-            r.inf += inf;
-            r.over += pairOverTolerance(a, b, atol, rtol);
-            const double fa = fin ? a : 0.0, fb = fin ? b : 0.0, e = fa - fb;
-            se[l] += e * e;
-            sa[l] += fa * fa;
-            dot[l] += fa * fb;
-            sb[l] += fb * fb;
-            r.maxAbs = std::fabs(e) > r.maxAbs ? std::fabs(e) : r.maxAbs;
-        }
-    }
-    r.sumSqErr = foldLanes(se), r.sumSqRef = foldLanes(sa), r.dot = foldLanes(dot), r.sumSqB = foldLanes(sb);
+    r.count = n, r.nan = s.nan, r.inf = s.inf, r.over = s.over;
+    for (unsigned l = 0; l < L; ++l) r.maxAbs = s.mx[l] > r.maxAbs ? s.mx[l] : r.maxAbs;
+    r.sumSqErr = foldLanes(s.se), r.sumSqRef = foldLanes(s.sa), r.dot = foldLanes(s.dot), r.sumSqB = foldLanes(s.sb);
     return r;
 }
 

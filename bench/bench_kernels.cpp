@@ -1,0 +1,134 @@
+// CPU kernel throughput as bytes moved (read + written) per second, next to memcpy of a buffer
+// of the same order of size in the same run: bench/run-kernels.sh prints each kernel's ratio to
+// the memcpy with the same thread count. Arg = thread count (0 = all hardware threads).
+
+#include "core/numeric/element_io.h"
+#include "kernels/cpu/cpu_backend.h"
+#include "kernels/cpu/thread_pool.h"
+
+#include <benchmark/benchmark.h>
+
+#include <cstring>
+#include <random>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using namespace ckpt;
+using Bytes = std::vector<std::uint8_t>;
+
+constexpr std::uint64_t kRows = 4096, kCols = 8192;  // 32 Mi elements: far beyond the caches
+
+unsigned threadsOf(const benchmark::State& st)
+{
+    const unsigned t = static_cast<unsigned>(st.range(0));
+    return t != 0 ? t : std::max(1u, std::thread::hardware_concurrency());
+}
+
+Bytes randomBytes(std::size_t n)
+{
+    Bytes b(n);
+    std::mt19937 rng(1);
+    for (auto& x : b) x = static_cast<std::uint8_t>(rng());
+    return b;
+}
+
+Bytes randomBf16(std::size_t n)
+{
+    Bytes b(n * 2);
+    std::mt19937 rng(2);
+    std::normal_distribution<float> nd(0.f, 0.02f);
+    for (std::size_t i = 0; i < n; ++i) numeric::storeFromF32(b.data(), DType::BF16, i, nd(rng));
+    return b;
+}
+
+void report(benchmark::State& st, std::uint64_t bytesMoved, unsigned threads)
+{
+    st.SetBytesProcessed(static_cast<std::int64_t>(bytesMoved) * st.iterations());
+    st.counters["threads"] = threads;
+}
+
+// Baseline: memcpy of 64 MiB (128 MiB moved), split over the same number of threads.
+void BM_Memcpy(benchmark::State& st)
+{
+    const unsigned t = threadsOf(st);
+    const std::size_t n = kRows * kCols * 2;
+    Bytes src = randomBytes(n), dst(n);
+    ThreadPool pool(t);
+    const std::size_t part = n / t;
+    for (auto _ : st) {
+        pool.run(t, [&](std::size_t i) {
+            const std::size_t end = i + 1 == t ? n : (i + 1) * part;
+            std::memcpy(dst.data() + i * part, src.data() + i * part, end - i * part);
+        });
+        benchmark::DoNotOptimize(dst.data());
+    }
+    report(st, 2 * n, t);
+}
+
+void BM_Fp8DequantBf16(benchmark::State& st)
+{
+    const unsigned t = threadsOf(st);
+    CpuBackend be(t);
+    const Bytes w = randomBytes(kRows * kCols);
+    std::vector<float> sv((kRows / 128) * (kCols / 128), 0.01f);
+    Bytes out(kRows * kCols * 2);
+    const Fp8BlockDequantArgs a{w.data(), kRows, kCols, sv.data(), DType::F32, 128, 128, out.data(), DType::BF16};
+    for (auto _ : st) {
+        if (!be.dequantFp8Block(a)) st.SkipWithError("dequant failed");
+        benchmark::DoNotOptimize(out.data());
+    }
+    report(st, kRows * kCols * 3 + sv.size() * 4, t);
+}
+
+void BM_Fp4DequantBf16(benchmark::State& st)
+{
+    const unsigned t = threadsOf(st);
+    CpuBackend be(t);
+    const Bytes p = randomBytes(kRows * kCols / 2);
+    Bytes s(kRows * (kCols / 32), 120), out(kRows * kCols * 2);
+    const Fp4DequantArgs a{p.data(), kRows, kCols, s.data(), kCols / 32, 32, out.data(), DType::BF16};
+    for (auto _ : st) {
+        if (!be.dequantFp4(a)) st.SkipWithError("dequant failed");
+        benchmark::DoNotOptimize(out.data());
+    }
+    report(st, p.size() + s.size() + out.size(), t);
+}
+
+void BM_Fp8QuantFromBf16(benchmark::State& st)
+{
+    const unsigned t = threadsOf(st);
+    CpuBackend be(t);
+    const Bytes in = randomBf16(kRows * kCols);
+    Bytes q(kRows * kCols), s((kRows / 128) * (kCols / 128) * 4);
+    const Fp8BlockQuantArgs a{in.data(), DType::BF16, kRows, kCols, 128, 128, q.data(), s.data(), DType::F32};
+    for (auto _ : st) {
+        if (!be.quantFp8Block(a)) st.SkipWithError("quant failed");
+        benchmark::DoNotOptimize(q.data());
+    }
+    report(st, in.size() + q.size() + s.size(), t);
+}
+
+void BM_StatsBf16(benchmark::State& st)
+{
+    const unsigned t = threadsOf(st);
+    CpuBackend be(t);
+    const Bytes in = randomBf16(kRows * kCols);
+    for (auto _ : st) {
+        TensorStats s;
+        if (!be.accumulateStats(in.data(), DType::BF16, kRows * kCols, s)) st.SkipWithError("stats failed");
+        benchmark::DoNotOptimize(s.sum);
+    }
+    report(st, in.size(), t);
+}
+
+} // namespace
+
+BENCHMARK(BM_Memcpy)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Fp8DequantBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Fp4DequantBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Fp8QuantFromBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_StatsBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+BENCHMARK_MAIN();
