@@ -141,7 +141,7 @@ void TestCliConvertFaults::fullDisk()
     const QStringList left = filesIn(mnt + "/out");
     runProcess("umount", {mnt});
     CKPT_VERIFY_RUN(r, 1);
-    QVERIFY2(r.err.contains("no space left"), r.err.constData());
+    QVERIFY2(r.err.contains("[disk_full]") && r.err.toLower().contains("no space left"), r.err.constData());
     QVERIFY2(r.err.contains(".safetensors"), r.err.constData());  // names the file
     for (const QString& f : left) QVERIFY2(!f.endsWith(".ckpt-partial"), qPrintable(f));
 }
