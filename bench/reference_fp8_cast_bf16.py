@@ -3,7 +3,7 @@
 safetensors instead of torch so it runs on any machine.
 
 Usage: reference_fp8_cast_bf16.py SRC DST
-For every shard: load all tensors, multiply each F8_E4M3 weight by its 128x128 weight_scale_inv
+For every shard: load all tensors (scales found through the index, in any shard), multiply each F8_E4M3 weight by its 128x128 weight_scale_inv
 block scales in float32, cast to bfloat16, drop the scales, save the shard; then write the index.
 """
 import json, os, sys
@@ -36,14 +36,22 @@ def main():
     src, dst = sys.argv[1:3]
     os.makedirs(dst, exist_ok=True)
     index = json.load(open(os.path.join(src, "model.safetensors.index.json")))
-    weight_map, total = {}, 0
+    weight_map, total, loaded = {}, 0, {}
+
+    def tensor(name):  # a scale may live in another shard: resolve it through the index, cached
+        shard = index["weight_map"][name]
+        if shard not in loaded:
+            loaded[shard] = load_file(os.path.join(src, shard))
+        return loaded[shard][name]
+
     for shard in sorted(set(index["weight_map"].values())):
         tensors = load_file(os.path.join(src, shard))
+        loaded[shard] = tensors
         out = {}
         for name, t in tensors.items():
             if name.endswith("_scale_inv"):
                 continue
-            scale = tensors.get(name + "_scale_inv")
+            scale = tensor(name + "_scale_inv") if name + "_scale_inv" in index["weight_map"] else None
             out[name] = dequant(t, scale) if scale is not None else t
         save_file(out, os.path.join(dst, shard), metadata={"format": "pt"})
         for name, t in out.items():
