@@ -78,7 +78,6 @@ Status CheckpointLoader::resolveIndexedFolder(const std::string& indexPath)
     auto index = readCheckpointIndex(indexPath);
     if (!index) return index.takeError();
     m_index = std::move(index.value());
-    m_indexPath = indexPath;
     m_ckpt->m_hasIndex = true;
     for (std::size_t s = 0; s < m_index->shards.size(); ++s) {
         std::string shard = joinPath(m_ckpt->m_root, m_index->shards[s]);
@@ -158,7 +157,11 @@ Status CheckpointLoader::collectTensors(std::vector<SafetensorsHeader> headers)
     for (std::size_t f = 0; f < headers.size(); ++f)
         for (std::size_t e = 0; e < headers[f].tensors.size(); ++e)
             order.push_back({headers[f].tensors[e].name, static_cast<std::uint32_t>(f), static_cast<std::uint32_t>(e)});
-    std::sort(order.begin(), order.end(), [](const Slot& a, const Slot& b) { return a.name < b.name; });
+    // File order breaks ties, so a name stored twice is reported the same way on every run.
+    std::sort(order.begin(), order.end(), [](const Slot& a, const Slot& b) {
+        const int c = a.name.compare(b.name);
+        return c < 0 || (c == 0 && a.file < b.file);
+    });
 
     auto& tensors = m_ckpt->m_tensors;
     tensors.reserve(total);

@@ -28,7 +28,6 @@ private:
     OpenOptions m_options;
     std::shared_ptr<Checkpoint> m_ckpt;
     std::optional<CheckpointIndex> m_index;
-    std::string m_indexPath;
 };
 
 } // namespace ckpt
