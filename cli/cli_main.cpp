@@ -18,6 +18,9 @@ const CommandEntry kCommands[] = {
     {"demo", "write a synthetic checkpoint of a model family", runDemo},
     {"map", "show the conversion plan (no tensor data read)", runMap},
     {"convert", "convert a checkpoint (dequantize, rename, merge/split experts, reshard)", runConvert},
+    {"diff", "compare two checkpoints (key sets, shapes, dtypes, values; --map through the plan)", runDiff},
+    {"verify", "check dequantization accuracy, scales and round trips of a quantized checkpoint", runVerify},
+    {"hist", "histogram of a tensor's dequantized values or of its scales", runHist},
 };
 
 void printUsage(std::ostream& out)

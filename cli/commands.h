@@ -19,5 +19,8 @@ int runInspect(const Args& args);
 int runDemo(const Args& args);
 int runMap(const Args& args);
 int runConvert(const Args& args);
+int runDiff(const Args& args);
+int runVerify(const Args& args);
+int runHist(const Args& args);
 
 } // namespace ckpt::cli
