@@ -29,13 +29,15 @@ struct ErrorPartial {
     double maxAbs = 0, sumSqErr = 0, sumSqRef = 0, dot = 0, sumSqB = 0;
 };
 
-CKPT_HD inline bool isNanF64(double v) { return v != v; }
-CKPT_HD inline bool isInfF64(double v) { return v - v != v - v && v == v; }
+// Exponent-field tests on the bits: exact, branch-free, and immune to -ffinite-math style flags.
+CKPT_HD inline bool isNanF64(double v) { return (f64ToBits(v) & 0x7fffffffffffffffull) > 0x7ff0000000000000ull; }
+CKPT_HD inline bool isInfF64(double v) { return (f64ToBits(v) & 0x7fffffffffffffffull) == 0x7ff0000000000000ull; }
 
 // min/max with -0 ordered below +0, so the sign of a zero extreme does not depend on the order.
 CKPT_HD inline bool lessTotal(double a, double b)
 {
-    return a < b || (a == b && f64ToBits(a) > f64ToBits(b));  // equal: only ±0 differ in bits
+    // Non-short-circuit operators keep this a straight line of compares, which vectorises.
+    return (a < b) | ((a == b) & (f64ToBits(a) > f64ToBits(b)));  // equal: only ±0 differ in bits
 }
 
 // Pair classification for error metrics: any NaN -> nan; else any inf -> inf; else finite.

@@ -33,20 +33,24 @@ struct StatsLanes {
     StatsLanes() { mn.fill(INFINITY), mx.fill(-INFINITY); }
 };
 
+// __restrict: the byte input may otherwise alias the lane arrays (char aliases everything),
+// which stops the vectoriser. Counters are kept local for the same reason.
 template <DType Dt>
-inline void statsGroup(StatsLanes& s, const std::uint8_t* p, std::uint64_t k, unsigned m)
+inline void statsGroup(StatsLanes& __restrict s, const std::uint8_t* __restrict p, std::uint64_t k, unsigned m)
 {
+    std::uint64_t nanC = 0, infC = 0, zeroC = 0;
     for (unsigned l = 0; l < m; ++l) {
         const double v = loadF64(p, Dt, k + l);
         const bool nan = isNanF64(v), inf = isInfF64(v);
-        const double f = nan || inf ? 0.0 : v;
+        const double f = (nan | inf) ? 0.0 : v;
         s.sum[l] += f;
         s.sq[l] += f * f;
-        s.nan += nan, s.inf += inf, s.zero += v == 0.0;
+        nanC += nan, infC += inf, zeroC += v == 0.0;
         s.mn[l] = lessTotal(v, s.mn[l]) ? v : s.mn[l];
         s.mx[l] = lessTotal(s.mx[l], v) ? v : s.mx[l];
         s.am[l] = std::fabs(v) > s.am[l] ? std::fabs(v) : s.am[l];
     }
+    s.nan += nanC, s.inf += infC, s.zero += zeroC;
 }
 
 template <DType Dt>
@@ -75,15 +79,16 @@ struct ErrorLanes {
 };
 
 template <DType A, DType B>
-inline void errorGroup(ErrorLanes& s, const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t k,
-                       unsigned m, double atol, double rtol)
+inline void errorGroup(ErrorLanes& __restrict s, const std::uint8_t* __restrict pa,
+                       const std::uint8_t* __restrict pb, std::uint64_t k, unsigned m, double atol, double rtol)
 {
+    std::uint64_t nanC = 0, infC = 0, overC = 0;
     for (unsigned l = 0; l < m; ++l) {
         const double a = loadF64(pa, A, k + l), b = loadF64(pb, B, k + l);
         const bool nan = isNanF64(a) || isNanF64(b);
         const bool inf = !nan && (isInfF64(a) || isInfF64(b));
         const bool fin = !nan && !inf;
-        s.nan += nan, s.inf += inf, s.over += pairOverTolerance(a, b, atol, rtol);
+        nanC += nan, infC += inf, overC += pairOverTolerance(a, b, atol, rtol);
         const double fa = fin ? a : 0.0, fb = fin ? b : 0.0, e = fa - fb;
         s.se[l] += e * e;
         s.sa[l] += fa * fa;
@@ -91,6 +96,7 @@ inline void errorGroup(ErrorLanes& s, const std::uint8_t* pa, const std::uint8_t
         s.sb[l] += fb * fb;
         s.mx[l] = std::fabs(e) > s.mx[l] ? std::fabs(e) : s.mx[l];
     }
+    s.nan += nanC, s.inf += infC, s.over += overC;
 }
 
 template <DType A, DType B>
