@@ -15,7 +15,11 @@ int main(int argc, char** argv)
     QApplication::setApplicationName(QStringLiteral("ckptscope"));
     QApplication::setOrganizationName(QStringLiteral("ckptscope"));
     QApplication::setApplicationVersion(QStringLiteral(CKPT_VERSION));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/ckptscope.svg")));
+    // PNG renditions too: Qt draws the SVG only when its svg image plugin is installed.
+    QIcon icon(QStringLiteral(":/icons/ckptscope.svg"));
+    icon.addFile(QStringLiteral(":/icons/ckptscope-64.png"));
+    icon.addFile(QStringLiteral(":/icons/ckptscope-256.png"));
+    QApplication::setWindowIcon(icon);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(

@@ -62,6 +62,7 @@ MappingPanel::MappingPanel(QWidget* parent)
     m_table->setAlternatingRowColors(true);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);  // uniform rows
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
     for (auto [column, width] : {std::pair{0, 380}, {1, 340}, {2, 70}, {3, 140}, {4, 420}})

@@ -30,6 +30,8 @@ TensorInspector::TensorInspector(std::shared_ptr<KernelBackendProvider> backends
     splitter->addWidget(m_tabs);
     splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 1);
+    // Room for the whole panel (facts, pairing, statistics) at the default window size.
+    splitter->setSizes({360, 440});
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(splitter);

@@ -11,7 +11,6 @@
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QVBoxLayout>
 
 namespace ckpt::ui {
 
@@ -31,7 +30,12 @@ TensorPanel::TensorPanel(QWidget* parent) : QWidget(parent)
 {
     auto* header = new QGroupBox(tr("Tensor"), this);
     auto* form = new QFormLayout(header);
-    m_name = addField(form, tr("Name"));
+    m_name = new QLabel(this);
+    m_name->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_fields.insert(tr("Name"), m_name);
+    QFont bold = m_name->font();
+    bold.setBold(true);
+    m_name->setFont(bold);
     m_dtype = addField(form, tr("DType"));
     m_shape = addField(form, tr("Shape"));
     m_bytes = addField(form, tr("Bytes"));
@@ -44,6 +48,7 @@ TensorPanel::TensorPanel(QWidget* parent) : QWidget(parent)
     m_quantRole = addField(quant, tr("Role"));
     m_quantPartner = addField(quant, tr("Partner"));
     m_scheme = addField(quant, tr("Scheme"));
+    m_dtypes = addField(quant, tr("DTypes"));
     m_block = addField(quant, tr("Block"));
     m_logicalShape = addField(quant, tr("Dequantized shape"));
     m_quantPartner->setWordWrap(true);
@@ -71,12 +76,16 @@ TensorPanel::TensorPanel(QWidget* parent) : QWidget(parent)
     grid->addLayout(busyRow, 3, 0, 1, 6);
     grid->addWidget(m_statsStatus, 4, 0, 1, 6);
 
-    auto* layout = new QVBoxLayout(this);
+    // Facts and pairing side by side keep the panel short, leaving the height to the plots.
+    auto* layout = new QGridLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(header);
-    layout->addWidget(m_quantBox);
-    layout->addWidget(m_statsBox);
-    layout->addStretch(1);
+    layout->addWidget(m_name, 0, 0, 1, 2);
+    layout->addWidget(header, 1, 0);
+    layout->addWidget(m_quantBox, 1, 1);
+    layout->addWidget(m_statsBox, 2, 0, 1, 2);
+    layout->setColumnStretch(0, 1);
+    layout->setColumnStretch(1, 1);
+    layout->setRowStretch(3, 1);
     UI_clear();
 }
 
@@ -162,10 +171,13 @@ void TensorPanel::UI_showQuant(const Checkpoint& checkpoint, const TensorRef& re
         return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
     };
     m_quantRole->setText(isScale ? tr("scale of a quantized weight") : tr("quantized weight"));
-    m_quantPartner->setText(QString::fromStdString(isScale ? pair->weight : pair->scale));
-    m_scheme->setText(tr("%1 · weight %2 · scale %3")
-                          .arg(name(quantSchemeName(pair->scheme)), name(dtypeName(pair->weightDtype)),
-                               name(dtypeName(pair->scaleDtype))));
+    // A zero-width space after each dot lets a long key wrap inside the narrow column.
+    const QString partner = QString::fromStdString(isScale ? pair->weight : pair->scale);
+    m_quantPartner->setText(QString(partner).replace(QLatin1Char('.'), QStringLiteral(".\u200B")));
+    m_quantPartner->setToolTip(partner);
+    m_scheme->setText(name(quantSchemeName(pair->scheme)));
+    m_dtypes->setText(tr("weight %1 · scale %2")
+                          .arg(name(dtypeName(pair->weightDtype)), name(dtypeName(pair->scaleDtype))));
     m_block->setText(QStringLiteral("%1 × %2").arg(pair->blockRows).arg(pair->blockCols));
     m_logicalShape->setText(TensorTreeModel::formatShape(pair->logicalShape));
     m_quantBox->show();

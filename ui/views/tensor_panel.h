@@ -52,6 +52,7 @@ private:
     QLabel* m_quantRole;
     QLabel* m_quantPartner;
     QLabel* m_scheme;
+    QLabel* m_dtypes;
     QLabel* m_block;
     QLabel* m_logicalShape;
     QGroupBox* m_statsBox;
