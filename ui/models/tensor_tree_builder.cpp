@@ -24,27 +24,6 @@ void splitSegments(std::string_view name, std::vector<std::string_view>& out)
     }
 }
 
-int compareSegments(std::string_view a, std::string_view b)
-{
-    const bool an = TensorTreeBuilder::isNumber(a);
-    const bool bn = TensorTreeBuilder::isNumber(b);
-    if (an != bn)
-        return an ? -1 : 1;
-    if (!an)
-        return a.compare(b);
-    // Compare numbers of any length without parsing: strip leading zeros, longer is larger.
-    const auto strip = [](std::string_view s) {
-        const std::size_t nz = s.find_first_not_of('0');
-        return nz == std::string_view::npos ? std::string_view{} : s.substr(nz);
-    };
-    const std::string_view sa = strip(a), sb = strip(b);
-    if (sa.size() != sb.size())
-        return sa.size() < sb.size() ? -1 : 1;
-    if (const int c = sa.compare(sb); c != 0)
-        return c;
-    return a.compare(b);  // "1" before "01": still a total order
-}
-
 } // namespace
 
 TensorTreeBuilder::TensorTreeBuilder(std::vector<TensorRef> tensors, std::vector<std::string> files,
@@ -62,20 +41,39 @@ bool TensorTreeBuilder::isNumber(std::string_view segment)
            && std::all_of(segment.begin(), segment.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// Segments joined by '\0' (so a name sorts before its extensions); words as '\2' + text;
+// numbers as '\1', the length without leading zeros, the digits, then the original length (a
+// tie-break keeping the order total), so byte-wise comparison orders numbers by value. Keys are
+// made once per name: sorting 100k names with a comparator that re-parses both names on every
+// comparison is ten times slower.
+std::string TensorTreeBuilder::sortKey(std::string_view name)
+{
+    std::string key;
+    key.reserve(name.size() + 16);
+    std::vector<std::string_view> segments;
+    splitSegments(name, segments);
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        const std::string_view seg = segments[i];
+        if (i)
+            key += '\0';
+        if (!isNumber(seg)) {
+            key += '\2';
+            key += seg;
+            continue;
+        }
+        const std::size_t nz = std::min(seg.find_first_not_of('0'), seg.size());
+        const std::string_view digits = seg.substr(nz);
+        key += '\1';
+        key += static_cast<char>(std::min<std::size_t>(digits.size() + 1, 255));
+        key += digits;
+        key += static_cast<char>(std::min<std::size_t>(seg.size() + 1, 255));
+    }
+    return key;
+}
+
 bool TensorTreeBuilder::nameLess(std::string_view a, std::string_view b)
 {
-    std::size_t pa = 0, pb = 0;
-    for (;;) {
-        const std::size_t ea = std::min(a.find('.', pa), a.size());
-        const std::size_t eb = std::min(b.find('.', pb), b.size());
-        if (const int c = compareSegments(a.substr(pa, ea - pa), b.substr(pb, eb - pb)); c != 0)
-            return c < 0;
-        const bool aEnd = ea == a.size(), bEnd = eb == b.size();
-        if (aEnd || bEnd)
-            return aEnd && !bEnd;
-        pa = ea + 1;
-        pb = eb + 1;
-    }
+    return sortKey(a) < sortKey(b);
 }
 
 bool TensorTreeBuilder::cancelled(std::size_t done)
@@ -89,11 +87,15 @@ bool TensorTreeBuilder::cancelled(std::size_t done)
 Result<std::shared_ptr<const TensorTree>> TensorTreeBuilder::build()
 {
     const auto& tensors = m_tree->m_tensors;
+    std::vector<std::string> keys;
+    keys.reserve(tensors.size());
+    for (const TensorRef& t : tensors)
+        keys.push_back(sortKey(t.name));
     std::vector<std::uint32_t> order(tensors.size());
     std::iota(order.begin(), order.end(), 0u);
-    std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
-        return nameLess(tensors[x].name, tensors[y].name);
-    });
+    std::sort(order.begin(), order.end(),
+              [&](std::uint32_t x, std::uint32_t y) { return keys[x] < keys[y]; });
+    keys.clear();
 
     m_trie.clear();
     m_trie.emplace_back();  // root

@@ -5,6 +5,7 @@
 
 #include "ui/models/tensor_tree.h"
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -18,6 +19,8 @@ public:
 
     // "layers.2" < "layers.10"; numbers before words; a name before its extensions.
     static bool nameLess(std::string_view a, std::string_view b);
+    // A byte string whose plain ordering is the order above.
+    static std::string sortKey(std::string_view name);
     static bool isNumber(std::string_view segment);
 
 private:
