@@ -4,20 +4,24 @@
 // cancelled, bins re-run the worker, plots save, bad files show a readable banner.
 
 #include "core/demo/demo_checkpoint.h"
+#include "core/safetensors/safetensors_header.h"
 #include "kernels/kernel_factory.h"
 #include "ui/plots/histogram_plot.h"
 #include "ui/plots/scale_grid_plot.h"
 #include "ui/views/error_banner.h"
 #include "ui/views/main_window.h"
+#include "ui/views/recent_files.h"
 #include "ui/views/tensor_inspector.h"
 #include "ui/views/tensor_panel.h"
 #include "ui/views/tree_pane.h"
 #include "ui/workers/kernel_backend_provider.h"
 #include "ui/workers/tensor_stats_job.h"
 
+#include <QDir>
 #include <QFile>
 #include <qcustomplot.h>
 #include <QLineEdit>
+#include <QMimeData>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -45,7 +49,9 @@ private slots:
     void binCountRerunsWorker();
     void savePlots();
     void badFileShowsBanner();
+    void truncatedShardShowsStatsError();
     void deviceInStatusBar();
+    void dropOpensAndRemembers();
 
 private:
     bool openDemo();
@@ -233,11 +239,53 @@ void TstMainWindow::badFileShowsBanner()
     QVERIFY(!m_window->banner()->isVisible() || m_window->banner()->kind() == ErrorBanner::Kind::Warning);
 }
 
+// Header-only browsing opens a checkpoint whose shard lost its data; reading a tensor then
+// fails readably in the panel instead of crashing on the mapping.
+void TstMainWindow::truncatedShardShowsStatsError()
+{
+    const QString copy = m_dir.filePath(QStringLiteral("truncated"));
+    QVERIFY(QDir().mkpath(copy));
+    QString lastShard;
+    for (const QFileInfo& f : QDir(m_demo).entryInfoList(QDir::Files)) {
+        QVERIFY(QFile::copy(f.filePath(), copy + QLatin1Char('/') + f.fileName()));
+        if (f.suffix() == QLatin1String("safetensors"))
+            lastShard = copy + QLatin1Char('/') + f.fileName();
+    }
+    auto header = readSafetensorsHeader(lastShard.toStdString());
+    QVERIFY(header.ok());
+    QVERIFY(QFile::resize(lastShard, qint64(header.value().dataStart) + 16));
+    QSignalSpy opened(m_window.get(), &MainWindow::checkpointOpened);
+    m_window->UI_openPath(copy);
+    QVERIFY(opened.wait(kTimeoutMs) || opened.count() > 0);
+    const TensorEntry& last = header.value().tensors.back();
+    QSignalSpy failed(m_window->inspector(), &TensorInspector::statsFailed);
+    QVERIFY(m_window->treePane()->UI_selectTensor(QString::fromStdString(last.name)));
+    QVERIFY(failed.wait(kTimeoutMs) || failed.count() > 0);
+    const QString message = failed.first().first().toString();
+    QVERIFY2(message.contains(QFileInfo(lastShard).fileName()), qPrintable(message));
+}
+
 void TstMainWindow::deviceInStatusBar()
 {
     QSignalSpy ready(m_window.get(), &MainWindow::deviceReady);
     QVERIFY(ready.count() > 0 || ready.wait(kTimeoutMs));
     QVERIFY2(m_window->deviceText().startsWith(QLatin1String("Device: CPU (")), qPrintable(m_window->deviceText()));
+}
+
+void TstMainWindow::dropOpensAndRemembers()
+{
+    m_window->recentFiles()->UI_clear();
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(m_demo)});
+    const QPoint pos = m_window->rect().center();
+    QDragEnterEvent enter(pos, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(m_window.get(), &enter);
+    QVERIFY(enter.isAccepted());
+    QSignalSpy opened(m_window.get(), &MainWindow::checkpointOpened);
+    QDropEvent drop(pos, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(m_window.get(), &drop);
+    QVERIFY(opened.wait(kTimeoutMs) || opened.count() > 0);
+    QCOMPARE(m_window->recentFiles()->paths(), QStringList{QDir::cleanPath(m_demo)});
 }
 
 QTEST_MAIN(TstMainWindow)

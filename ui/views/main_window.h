@@ -41,6 +41,7 @@ public:
     TreePane* treePane() const { return m_tree; }
     TensorInspector* inspector() const { return m_inspector; }
     MappingPanel* mappingPanel() const { return m_mapping; }
+    RecentFiles* recentFiles() const { return m_recent; }
     QTabWidget* pages() const { return m_pages; }
     ConvertDialog* UI_showConvertDialog();
     ErrorBanner* banner() const { return m_banner; }
