@@ -5,7 +5,9 @@
 #include "core/kernel_backend.h"
 #include "core/safetensors/safetensors_file.h"
 
+#include <cerrno>
 #include <cstring>
+#include <sys/stat.h>
 
 namespace ckpt {
 namespace {
@@ -43,6 +45,21 @@ int stackEffect(const PlanOp& op)
 }
 
 } // namespace
+
+// Reading a mapped page past the end of a file that shrank raises SIGBUS. A shard truncated
+// after it was opened (a failed download being replaced, a full disk elsewhere) is caught here
+// with a clear error before its bytes are touched; a truncation racing the read itself cannot be.
+Status OpEvaluator::checkStillThere(const TensorRef& ref) const
+{
+    const std::string& file = m_source.fileOf(ref);
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0)
+        return makeError(ErrorCode::Io, std::string("the source file disappeared: ") + std::strerror(errno), file, ref.name);
+    if (static_cast<std::uint64_t>(st.st_size) < ref.offset + ref.nbytes)
+        return makeError(ErrorCode::OffsetsPastEnd, "the source file was truncated while being converted (now "
+                         + std::to_string(st.st_size) + " bytes)", file, ref.name);
+    return {};
+}
 
 OpEvaluator::OpEvaluator(const Checkpoint& source, KernelBackend& backend) : m_source(source), m_backend(backend) {}
 
@@ -124,6 +141,7 @@ Result<TensorValue> OpEvaluator::readSource(const PlanOp& op)
     if (!ref) return makeError(ErrorCode::PlanInvalid, "source tensor not in the checkpoint", {}, op.tensor);
     auto bytes = m_source.tensorBytes(*ref);
     if (!bytes) return bytes.takeError();
+    CKPT_TRY(checkStillThere(*ref));
     TensorValue v;
     v.dtype = ref->dtype;
     v.shape = ref->shape;
@@ -147,6 +165,7 @@ Result<TensorValue> OpEvaluator::dequant(const PlanOp& op, TensorValue w, DType 
     if (!scaleRef) return makeError(ErrorCode::ScaleMissing, "scale tensor not in the checkpoint", {}, op.tensor);
     auto scale = m_source.tensorBytes(*scaleRef);
     if (!scale) return scale.takeError();
+    CKPT_TRY(checkStillThere(*scaleRef));
     m_touched.push_back({scaleRef->fileIndex, {scaleRef->offset, scaleRef->nbytes}});
     const std::string& file = m_source.fileOf(*scaleRef);
     if (w.shape.size() != 2) return makeError(ErrorCode::PlanInvalid, "dequantization needs a 2-D weight, got " + shapeToString(w.shape), file, op.tensor);

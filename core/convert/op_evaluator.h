@@ -19,6 +19,7 @@
 namespace ckpt {
 
 class Checkpoint;
+struct TensorRef;
 class KernelBackend;
 
 class OpEvaluator {
@@ -36,6 +37,7 @@ public:
     void releaseSourcePages();
 
 private:
+    Status checkStillThere(const TensorRef& ref) const;
     Result<TensorValue> readSource(const PlanOp& op);
     Result<TensorValue> dequant(const PlanOp& op, TensorValue weight, DType outDtype);
     Result<TensorValue> castFloat(const TensorValue& in, DType to);

@@ -37,13 +37,17 @@ struct RunState {
 Error cancelledError() { return makeError(ErrorCode::Cancelled, "conversion cancelled"); }
 
 // The journal must refuse to resume with another plan, source or options: fingerprint the plan
-// (which holds every op, dtype and shard) and the source files' names and sizes.
+// (which holds every op, dtype and shard), where the source is, and each source file's name, size
+// and modification time, so a same-shaped copy or a shard rewritten in place is not mixed into
+// shards written from the old bytes. (Hashing the contents would mean reading the whole source.)
 std::string planFingerprint(const Checkpoint& source, const ConversionPlan& plan)
 {
-    std::string text = planToJson(plan).dump();
+    std::error_code ec;
+    std::string text = planToJson(plan).dump() + "\n" + fs::weakly_canonical(source.root(), ec).string();
     for (const auto& f : source.files()) {
-        std::error_code ec;
-        text += "\n" + fs::path(f).filename().string() + ":" + std::to_string(fs::file_size(f, ec));
+        const auto size = fs::file_size(f, ec);
+        const auto mtime = fs::last_write_time(f, ec).time_since_epoch().count();
+        text += "\n" + fs::path(f).filename().string() + ":" + std::to_string(size) + ":" + std::to_string(mtime);
     }
     return fingerprintOf(text);
 }
