@@ -68,6 +68,12 @@ Status CheckpointLoader::resolveFiles()
     if (!fs::is_directory(status))
         return makeError(ErrorCode::NoCheckpoint, "neither a .safetensors file nor a folder", m_path);
     m_ckpt->m_root = abs;
+    // A conversion that was interrupted leaves finished shards and its journal but no index: those
+    // shards are not a checkpoint, and reading them as one would silently lose tensors.
+    if (isRegularFile(joinPath(abs, ".ckptscope-convert.json")))
+        return makeError(ErrorCode::UnsupportedFormat,
+                         "this folder holds an unfinished ckptscope conversion (finish it with "
+                         "'ckptscope-cli convert SRC DST --resume' or delete the folder)", abs);
     std::string indexPath = joinPath(abs, kIndexFileName);
     if (isRegularFile(indexPath)) return resolveIndexedFolder(indexPath);
     return resolveBareFolder();

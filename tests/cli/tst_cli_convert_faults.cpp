@@ -76,6 +76,9 @@ void TestCliConvertFaults::killAndResume()
     p.waitForFinished();
     if (!interrupted) QSKIP("the conversion finished before it could be killed");
     QVERIFY(!QFile::exists(dst + "/model.safetensors.index.json"));  // not a loadable checkpoint
+    auto half = cli({"inspect", dst});  // and not mistaken for one
+    CKPT_VERIFY_RUN(half, 1);
+    QVERIFY2(half.err.contains("unfinished ckptscope conversion"), half.err.constData());
     // Without --resume the half-written folder is refused, not overwritten.
     CKPT_VERIFY_RUN(cli(QStringList{"convert", m_src, dst} + m_opts), 1);
     auto r = cli(QStringList{"convert", m_src, dst, "--resume", "--json"} + m_opts);
