@@ -75,6 +75,12 @@ MappingPanel::MappingPanel(QWidget* parent)
     layout->addWidget(m_warnings);
     layout->addWidget(m_table, 1);
 
+    UI_connectSignals(exportButton);
+    m_summary->setText(tr("Open a checkpoint to preview its conversion."));
+}
+
+void MappingPanel::UI_connectSignals(QPushButton* exportButton)
+{
     connect(m_target, &QComboBox::currentIndexChanged, this, &MappingPanel::UI_buildPlan);
     connect(m_kind, &QComboBox::currentIndexChanged, this, &MappingPanel::UI_applyFilter);
     connect(m_filter, &QLineEdit::textChanged, this, &MappingPanel::UI_applyFilter);
@@ -95,7 +101,6 @@ MappingPanel::MappingPanel(QWidget* parent)
         else
             m_filter->setToolTip(tr("%1 rows shown").arg(QLocale().toString(kept)));
     });
-    m_summary->setText(tr("Open a checkpoint to preview its conversion."));
 }
 
 void MappingPanel::UI_setCheckpoint(std::shared_ptr<const Checkpoint> checkpoint)

@@ -12,6 +12,7 @@
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QTableView;
 class QToolButton;
 
@@ -43,6 +44,7 @@ signals:
     void exportFinished(const QString& path, const QString& error);
 
 private:
+    void UI_connectSignals(QPushButton* exportButton);
     void UI_buildPlan();
     void UI_onPlan(const ConversionPlanPtr& plan);
     void UI_onPlanFailed(const QString& message);

@@ -53,6 +53,23 @@ TensorPanel::TensorPanel(QWidget* parent) : QWidget(parent)
     m_logicalShape = addField(quant, tr("Dequantized shape"));
     m_quantPartner->setWordWrap(true);
 
+    UI_buildStatsBox();
+
+    // Facts and pairing side by side keep the panel short, leaving the height to the plots.
+    auto* layout = new QGridLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_name, 0, 0, 1, 2);
+    layout->addWidget(header, 1, 0);
+    layout->addWidget(m_quantBox, 1, 1);
+    layout->addWidget(m_statsBox, 2, 0, 1, 2);
+    layout->setColumnStretch(0, 1);
+    layout->setColumnStretch(1, 1);
+    layout->setRowStretch(3, 1);
+    UI_clear();
+}
+
+void TensorPanel::UI_buildStatsBox()
+{
     m_statsBox = new QGroupBox(tr("Statistics"), this);
     auto* grid = new QGridLayout(m_statsBox);
     for (int i = 0; i < kStatLabels.size(); ++i) {
@@ -75,18 +92,6 @@ TensorPanel::TensorPanel(QWidget* parent) : QWidget(parent)
     busyRow->addWidget(m_cancel);
     grid->addLayout(busyRow, 3, 0, 1, 6);
     grid->addWidget(m_statsStatus, 4, 0, 1, 6);
-
-    // Facts and pairing side by side keep the panel short, leaving the height to the plots.
-    auto* layout = new QGridLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_name, 0, 0, 1, 2);
-    layout->addWidget(header, 1, 0);
-    layout->addWidget(m_quantBox, 1, 1);
-    layout->addWidget(m_statsBox, 2, 0, 1, 2);
-    layout->setColumnStretch(0, 1);
-    layout->setColumnStretch(1, 1);
-    layout->setRowStretch(3, 1);
-    UI_clear();
 }
 
 QLabel* TensorPanel::addField(QFormLayout* form, const QString& label)

@@ -39,6 +39,7 @@ signals:
 
 private:
     QLabel* addField(QFormLayout* form, const QString& label);
+    void UI_buildStatsBox();
     void UI_showQuant(const Checkpoint& checkpoint, const TensorRef& ref);
     void UI_clearStats();
 
