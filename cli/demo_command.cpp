@@ -18,10 +18,13 @@ namespace {
 
 const ArgSpec kSpec{
     "demo",
-    "DST --family deepseek_v3|deepseek_v4|gemma4_moe|step3p5 [--size tiny|small] [--json]",
+    "DST --family deepseek_v3|deepseek_v4|gemma4_moe|step3p5 [--size tiny|small|full-header|1g|2g|4g] [--json]",
     "Write a synthetic checkpoint of a model family with its real on-disk layout (key set,\n"
     "dtypes, FP8/FP4 quantization, sharding with an index, config.json) at reduced dimensions.\n"
-    "tiny is a few MB, small about 20-60 MB. DST must not exist or be an empty folder.",
+    "tiny is a few MB, small about 20-60 MB. full-header (deepseek_v3, deepseek_v4): the real\n"
+    "model's shards, tensors and shapes with real headers and the data left as holes (sparse\n"
+    "files, a few MB on disk). 1g, 2g, 4g (deepseek_v3): real per-tensor sizes, about 1, 2 and\n"
+    "4 GB of data, for conversion benchmarks. DST must not exist or be an empty folder.",
     {"--json"},
     {"--family", "--size"},
     1,
@@ -50,7 +53,12 @@ int runDemo(const Args& args)
     auto size = parseDemoSize(sizeArg);
     if (!size)
         return reportUsageError(makeError(ErrorCode::InvalidArgument,
-                                          "unknown size '" + sizeArg + "' (tiny or small)\nusage: " + usageLine(kSpec)));
+                                          "unknown size '" + sizeArg + "' (tiny, small, full-header, 1g, 2g or 4g)\nusage: " + usageLine(kSpec)));
+
+    if (!demoSizeSupported(*family, *size))
+        return reportUsageError(makeError(ErrorCode::InvalidArgument,
+                                          "the " + sizeArg + " size is not available for " + *familyArg +
+                                              "\nusage: " + usageLine(kSpec)));
 
     const std::string& dst = parsed->positional[0];
     TerminalProgress progress(true);

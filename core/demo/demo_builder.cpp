@@ -140,7 +140,9 @@ Status DemoBuilder::writeShards(const std::string& dst, JobContext* job,
     for (const auto& t : m_tensors) total += tensorBytes(t);
     m_totalSize = total;
     m_weightMap = nlohmann::json::object();
-    auto ends = shardBoundaries(m_tensors, m_shards);
+    std::vector<std::size_t> ends = m_shardEnds;
+    if (ends.empty()) ends = shardBoundaries(m_tensors, m_shards);
+    else if (ends.back() != m_tensors.size()) ends.push_back(m_tensors.size());
     std::uint64_t done = 0;
     std::size_t begin = 0;
     QuantCache cache;
@@ -152,6 +154,14 @@ Status DemoBuilder::writeShards(const std::string& dst, JobContext* job,
             m_weightMap[m_tensors[i].name] = name;
         }
         const std::string path = (fs::path(dst) / name).string();
+        if (m_headersOnly) {
+            if (job && job->isCancelled()) return makeError(ErrorCode::Cancelled, "writing the demo was cancelled", dst);
+            CKPT_TRY(writeSparseShard(path, m_tensors, begin, ends[s]));
+            written.push_back(path);
+            begin = ends[s];
+            if (job) job->reportProgress(s + 1, ends.size(), "writing demo headers");
+            continue;
+        }
         auto writer = SafetensorsWriter::create(path, std::move(declared), {{"format", "pt"}});
         if (!writer) return writer.takeError();
         for (std::size_t i = begin; i < ends[s]; ++i) {

@@ -54,6 +54,11 @@ public:
     nlohmann::json& config() { return m_config; }
     nlohmann::json& generationConfig() { return m_generationConfig; }
     void setShardCount(std::size_t shards) { m_shards = shards; }
+    // Ends the current shard after the tensors declared so far (real releases that put one
+    // layer per shard); when used, it replaces the byte-balanced split of setShardCount().
+    void endShard() { m_shardEnds.push_back(m_tensors.size()); }
+    // Real headers, data left as holes (ftruncate): full-scale layouts without the disk.
+    void setHeadersOnly(bool headersOnly) { m_headersOnly = headersOnly; }
     const std::vector<DemoTensor>& tensors() const { return m_tensors; }
 
     // Writes into the existing, empty folder `dst`. Removes what it wrote on failure/cancel.
@@ -67,6 +72,8 @@ private:
     nlohmann::json m_config = nlohmann::json::object();
     nlohmann::json m_generationConfig = nlohmann::json::object();
     std::size_t m_shards = 3;
+    std::vector<std::size_t> m_shardEnds;
+    bool m_headersOnly = false;
     // Filled by writeShards: tensor name -> shard file, for the index.
     mutable nlohmann::json m_weightMap = nlohmann::json::object();
     mutable std::uint64_t m_totalSize = 0;
@@ -79,6 +86,11 @@ struct QuantCache {
     FillKind kind = FillKind::Normal;  // which tensor `bytes` belongs to
     std::vector<std::byte> bytes;
 };
+
+// Writes a safetensors file whose header declares `tensors` and whose data is a hole of the
+// right size (sparse), via a temporary name and rename like SafetensorsWriter.
+Status writeSparseShard(const std::string& path, const std::vector<DemoTensor>& tensors,
+                        std::size_t begin, std::size_t end);
 
 // The bytes of one demo tensor (exposed for tests). `cache` may be null.
 std::vector<std::byte> generateTensorBytes(const DemoTensor& tensor, QuantCache* cache = nullptr);

@@ -7,13 +7,40 @@
 namespace ckpt {
 namespace fs = std::filesystem;
 
-std::string_view demoSizeName(DemoSize size) { return size == DemoSize::Small ? "small" : "tiny"; }
+namespace {
+
+constexpr std::pair<DemoSize, std::string_view> kSizeNames[] = {
+    {DemoSize::Tiny, "tiny"},       {DemoSize::Small, "small"}, {DemoSize::FullHeader, "full-header"},
+    {DemoSize::Scale1G, "1g"},      {DemoSize::Scale2G, "2g"},  {DemoSize::Scale4G, "4g"},
+};
+
+} // namespace
+
+std::string_view demoSizeName(DemoSize size)
+{
+    for (const auto& [s, name] : kSizeNames)
+        if (s == size) return name;
+    return "tiny";
+}
 
 std::optional<DemoSize> parseDemoSize(std::string_view name)
 {
-    if (name == "tiny") return DemoSize::Tiny;
-    if (name == "small") return DemoSize::Small;
+    for (const auto& [s, n] : kSizeNames)
+        if (n == name) return s;
     return std::nullopt;
+}
+
+bool demoSizeSupported(Family family, DemoSize size)
+{
+    switch (size) {
+    case DemoSize::Tiny:
+    case DemoSize::Small: return family != Family::Unknown;
+    case DemoSize::FullHeader: return family == Family::DeepseekV3 || family == Family::DeepseekV4;
+    case DemoSize::Scale1G:
+    case DemoSize::Scale2G:
+    case DemoSize::Scale4G: return family == Family::DeepseekV3;
+    }
+    return false;
 }
 
 namespace demo {
@@ -49,6 +76,10 @@ Result<bool> prepareDestination(const std::string& dst)
 Status writeDemoCheckpoint(const std::string& dst, Family family, DemoSize size, JobContext* job)
 {
     if (family == Family::Unknown) return makeError(ErrorCode::InvalidArgument, "the demo needs a model family");
+    if (!demoSizeSupported(family, size))
+        return makeError(ErrorCode::InvalidArgument, "the " + std::string(demoSizeName(size)) +
+                                                         " demo size is not available for " +
+                                                         std::string(familyName(family)));
     bool created = false;
     Status st;
     try {  // no exception crosses the core API (bad_alloc, filesystem_error)

@@ -14,10 +14,37 @@ struct V3Dims {
 
 // kvLora + qkRope (the kv_a_proj_with_mqa rows, 576 in the real model) is deliberately not a
 // multiple of 128, so edge scale blocks exist.
+// full-header: the real config (real-checkpoints.md §3.1). 1g/2g/4g: real per-tensor shapes
+// (hidden 7168, dense 18432, experts 2048 x 7168, q/kv LoRA ranks) with 16 heads, a short
+// vocabulary, one dense + one MoE layer and the MTP block; the expert count sets the size
+// (about 0.86 GB + 88 MB per expert, both MoE blocks together). n_group 1 since the expert
+// count is not a multiple of 8.
 V3Dims dims(DemoSize size)
 {
-    if (size == DemoSize::Small) return {2048, 768, 1536, 256, 8, 2, 4, 2, 4, 1, 4, 384, 256, 64, 64, 64};
+    switch (size) {
+    case DemoSize::Small: return {2048, 768, 1536, 256, 8, 2, 4, 2, 4, 1, 4, 384, 256, 64, 64, 64};
+    case DemoSize::FullHeader: return {129280, 7168, 18432, 2048, 256, 8, 8, 4, 61, 3, 128, 1536, 512, 128, 64, 128};
+    case DemoSize::Scale1G: return {2048, 7168, 18432, 2048, 2, 2, 1, 1, 2, 1, 16, 1536, 512, 128, 64, 128};
+    case DemoSize::Scale2G: return {2048, 7168, 18432, 2048, 14, 2, 1, 1, 2, 1, 16, 1536, 512, 128, 64, 128};
+    case DemoSize::Scale4G: return {2048, 7168, 18432, 2048, 38, 2, 1, 1, 2, 1, 16, 1536, 512, 128, 64, 128};
+    case DemoSize::Tiny: break;
+    }
     return {1024, 256, 512, 128, 8, 2, 2, 1, 3, 1, 2, 192, 128, 64, 32, 64};
+}
+
+// Shards: the real release has 163 (census); the scale demos about 1 GB each like
+// max_shard_size-style releases; tiny and small 3 and 5.
+std::size_t shardCount(DemoSize size)
+{
+    switch (size) {
+    case DemoSize::Small: return 5;
+    case DemoSize::FullHeader: return 163;
+    case DemoSize::Scale1G: return 2;
+    case DemoSize::Scale2G: return 4;
+    case DemoSize::Scale4G: return 8;
+    case DemoSize::Tiny: break;
+    }
+    return 3;
 }
 
 void fp8(DemoBuilder& b, const std::string& w, std::uint64_t rows, std::uint64_t cols)
@@ -142,7 +169,8 @@ void buildDeepseekV3(DemoBuilder& b, DemoSize size)
     b.generationConfig() = {{"_from_model_config", true}, {"bos_token_id", 0}, {"eos_token_id", 1},
                             {"do_sample", true}, {"temperature", 0.6}, {"top_p", 0.95},
                             {"transformers_version", "4.46.3"}};
-    b.setShardCount(size == DemoSize::Small ? 5 : 3);
+    b.setShardCount(shardCount(size));
+    b.setHeadersOnly(size == DemoSize::FullHeader);
 }
 
 } // namespace ckpt::demo

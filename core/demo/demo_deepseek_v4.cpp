@@ -16,8 +16,20 @@ struct V4Dims {
     std::vector<int> compressRatios;  // one per layer, then the MTP layer (0 like the real tail)
 };
 
+// The Flash-0731 release's compress_ratios: [0,0] + [4,128] x 20 + [4,0,0,0], 46 entries for 43
+// layers; the tail covers the MTP block and the two extra DSpark stages.
+std::vector<int> flashCompressRatios()
+{
+    std::vector<int> r{0, 0};
+    for (int i = 0; i < 20; ++i) r.insert(r.end(), {4, 128});
+    r.insert(r.end(), {4, 0, 0, 0});
+    return r;
+}
+
 V4Dims dims(DemoSize size)
 {
+    if (size == DemoSize::FullHeader)
+        return {129280, 4096, 43, 3, 64, 512, 64, 1024, 1024, 8, 64, 128, 256, 2048, 6, 4, flashCompressRatios()};
     if (size == DemoSize::Small)
         return {2048, 768, 6, 3, 8, 128, 32, 384, 256, 4, 8, 64, 8, 256, 2, 4, {0, 0, 4, 128, 4, 128, 0}};
     return {1024, 256, 5, 3, 4, 64, 16, 128, 64, 2, 4, 32, 8, 128, 2, 4, {0, 0, 4, 128, 4, 0}};
@@ -163,10 +175,17 @@ void buildDeepseekV4(DemoBuilder& b, DemoSize size)
     const V4Dims d = dims(size);
     const U H = U(d.hidden), V = U(d.vocab);
     b.add("embed.weight", DType::BF16, {V, H}, 0.0f, 0.02f);
-    for (int l = 0; l < d.layers; ++l) block(b, layerPrefix("layers.", l), d, l);
+
+    const bool full = size == DemoSize::FullHeader;
+    if (full) b.endShard();  // the release: shard 1 is the embedding alone, then a layer per shard
+    for (int l = 0; l < d.layers; ++l) {
+        block(b, layerPrefix("layers.", l), d, l);
+        if (full) b.endShard();
+    }
     norm(b, "norm.weight", d.hidden);
     b.add("head.weight", DType::BF16, {V, H}, 0.0f, 0.02f);
     hyperHead(b, "", d);
+    if (full) b.endShard();
 
     // MTP depth 0: a full block (global index num_hidden_layers) plus the fusion projections.
     const std::string mtp = "mtp.0.";
@@ -177,11 +196,32 @@ void buildDeepseekV4(DemoBuilder& b, DemoSize size)
     block(b, mtp, d, d.layers);
     norm(b, mtp + "norm.weight", d.hidden);
     hyperHead(b, mtp, d);
+    if (full) {
+        // Flash-0731's two further DSpark stages: bare blocks, one shard each. Their key prefix
+        // is not public; mtp.1 / mtp.2 is our choice. With them the census matches: 48 shards,
+        // 72,317 tensors (DSpark stages 4,705 = 1,575 + 2 x 1,565).
+        b.endShard();
+        for (int stage = 1; stage <= 2; ++stage) {
+            block(b, "mtp." + std::to_string(stage) + ".", d, d.layers + stage);
+            b.endShard();
+        }
+    }
 
     b.config() = config(d);
+    if (full) {
+        auto& c = b.config();
+        c["index_topk"] = 512;
+        c["max_position_embeddings"] = 1048576;
+        c["rope_scaling"]["original_max_position_embeddings"] = 65536;
+        c["dspark_block_size"] = 5;
+        c["dspark_noise_token_id"] = 128799;
+        c["dspark_target_layer_ids"] = {40, 41, 42};
+        c["dspark_markov_rank"] = 256;
+    }
     b.generationConfig() = {{"_from_model_config", true}, {"bos_token_id", 0}, {"eos_token_id", 1},
                             {"transformers_version", "4.57.1"}};
     b.setShardCount(size == DemoSize::Small ? 5 : 3);
+    b.setHeadersOnly(full);
 }
 
 } // namespace ckpt::demo
