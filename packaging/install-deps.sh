@@ -2,7 +2,9 @@
 # Installs everything ckptscope needs to build, run and test on Debian 12 (bookworm).
 # Idempotent: re-running it only checks. Run as root or with sudo available.
 #   Debian packages: compiler, CMake/Ninja, Qt 6 (Widgets, Concurrent, Test), QCustomPlot (Qt 6),
-#   nlohmann-json, Google Benchmark, Xvfb (screenshots), dpkg-dev (CPack .deb), Python venv.
+#   nlohmann-json, Google Benchmark, Xvfb (screenshots), dpkg-dev (CPack .deb), Python venv,
+#   clang 16 + its compiler-rt runtime (ASan, UBSan, libFuzzer: the `sanitize` preset; clang 14 cannot compile
+#   C++20 lambdas that capture structured bindings, which core uses).
 #   Python (in .venv at the repository root): safetensors, numpy, ml_dtypes for interop tests.
 # The CUDA toolkit is optional and not installed here: with nvcc on PATH or in /usr/local/cuda
 # the CUDA backend is built too.
@@ -11,6 +13,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git file dpkg-dev
+  clang-16 libclang-rt-16-dev
   qt6-base-dev qt6-base-dev-tools libgl-dev
   libqcustomplot-dev libqcustomplot2.1-qt6
   nlohmann-json3-dev libbenchmark-dev
