@@ -123,12 +123,59 @@ void BM_StatsBf16(benchmark::State& st)
     report(st, in.size(), t);
 }
 
+void BM_Fp4QuantFromBf16(benchmark::State& st)
+{
+    const unsigned t = threadsOf(st);
+    CpuBackend be(t);
+    const Bytes in = randomBf16(kRows * kCols);
+    Bytes p(kRows * kCols / 2), s(kRows * (kCols / 32));
+    const Fp4QuantArgs a{in.data(), DType::BF16, kRows, kCols, 32, p.data(), s.data()};
+    for (auto _ : st) {
+        if (!be.quantFp4(a)) st.SkipWithError("quant failed");
+        benchmark::DoNotOptimize(p.data());
+    }
+    report(st, in.size() + p.size() + s.size(), t);
+}
+
+// Error metrics of a BF16 tensor against its BF16 reference (both read).
+void BM_ErrorsBf16(benchmark::State& st)
+{
+    const unsigned t = threadsOf(st);
+    CpuBackend be(t);
+    const Bytes a = randomBf16(kRows * kCols / 2), b = randomBytes(a.size());
+    for (auto _ : st) {
+        ErrorMetrics m;
+        if (!be.accumulateErrors(a.data(), DType::BF16, b.data(), DType::BF16, kRows * kCols / 2, 1e-3, 1e-2, m))
+            st.SkipWithError("errors failed");
+        benchmark::DoNotOptimize(m.sumSqErr);
+    }
+    report(st, a.size() + b.size(), t);
+}
+
+// 64 fixed-width bins over BF16 values, the shape of `ckptscope-cli hist`'s default.
+void BM_HistogramBf16(benchmark::State& st)
+{
+    const unsigned t = threadsOf(st);
+    CpuBackend be(t);
+    const Bytes in = randomBf16(kRows * kCols);
+    for (auto _ : st) {
+        Histogram h;
+        h.spec = {-0.1, 0.1, 64, false};
+        if (!be.accumulateHistogram(in.data(), DType::BF16, kRows * kCols, h)) st.SkipWithError("histogram failed");
+        benchmark::DoNotOptimize(h.counts.data());
+    }
+    report(st, in.size(), t);
+}
+
 } // namespace
 
 BENCHMARK(BM_Memcpy)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Fp8DequantBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Fp4DequantBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Fp8QuantFromBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Fp4QuantFromBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_StatsBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ErrorsBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_HistogramBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs the CPU kernel benchmarks and prints each kernel's bytes-moved throughput as a ratio to
 # memcpy with the same thread count, measured in the same run.
-# Usage: bench/run-kernels.sh [BUILD_DIR] [extra benchmark args...]
+# Usage: [REPS=5] bench/run-kernels.sh [BUILD_DIR] [extra benchmark args...]
 set -eu
 build=${1:-build/dev}
 [ $# -gt 0 ] && shift
@@ -9,7 +9,9 @@ bin="$build/bench/bench_kernels"
 [ -x "$bin" ] || { echo "no $bin: build the bench_kernels target first" >&2; exit 1; }
 json=$(mktemp)
 trap 'rm -f "$json"' EXIT
-"$bin" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
+# The machine's load goes with the figures: ratios only mean something against the same load.
+echo "before: $(uptime)"
+"$bin" --benchmark_repetitions=${REPS:-5} --benchmark_report_aggregates_only=true \
        --benchmark_format=json --benchmark_out="$json" --benchmark_out_format=json "$@" >/dev/null
 python3 - "$json" <<'PY'
 import json, sys
@@ -23,3 +25,4 @@ for (name, arg), (bps, t) in sorted(get.items(), key=lambda kv: (kv[0][0] != "BM
     base = get[("BM_Memcpy", arg)][0]
     print(f"{name[3:]:<22}{t:>8}{bps / 1e9:>10.2f}{bps / base:>10.2f}")
 PY
+echo "after: $(uptime)"

@@ -1,11 +1,14 @@
-// FP8 block and FP4 group dequantization on the CPU. FP8 blocks of useful size go through
-// per-block 256-entry tables of final output bits (built with core/numeric, so equal to the
-// device's per-element maths); small blocks and FP4 use branch-free vectorised decode loops
-// (the select forms of the codecs), one scale per row segment.
+// FP8 block and FP4 group dequantization on the CPU. With AVX2 (avx2_dequant.cpp), FP8 is
+// decoded arithmetically and FP4 looked up in per-call tables of final output bits, 16 codes
+// per scale byte. Without it, FP8 blocks of useful size go through per-block 256-entry tables
+// of final output bits (built with core/numeric, so equal to the device's per-element maths);
+// small blocks and FP4 use branch-free vectorised decode loops (the select forms of the
+// codecs), one scale per row segment.
 
 #include "core/numeric/element_io.h"
 #include "core/numeric/fp4_e2m1.h"
 #include "kernels/cpu/arg_checks.h"
+#include "kernels/cpu/avx2_kernels.h"
 #include "kernels/cpu/cpu_ops.h"
 
 #include <algorithm>
@@ -150,11 +153,78 @@ void dequantFp8Rows(ThreadPool& pool, const Fp8BlockDequantArgs& a)
     });
 }
 
+#if CKPT_CPU_AVX2
+// The same task split as dequantFp8Rows (runs of whole rows inside one block row, walked in
+// memory order); each task fences its non-temporal stores before it reports done.
+void dequantFp8Avx2(ThreadPool& pool, const Fp8BlockDequantArgs& a)
+{
+    const auto* w = static_cast<const std::uint8_t*>(a.weight);
+    const auto* sc = static_cast<const std::uint8_t*>(a.scale);
+    auto* out = static_cast<std::uint8_t*>(a.out);
+    const std::uint64_t gridRows = ceilDiv(a.rows, a.blockRows), gridCols = ceilDiv(a.cols, a.blockCols);
+    const std::uint64_t ob = elementBytes(a.outDtype);
+    const bool stream = a.rows * a.cols * ob >= avx2::kStreamMinBytes;
+    const std::uint64_t rowsPerTask = std::clamp<std::uint64_t>(kTaskElements / a.cols, 1, a.blockRows);
+    const std::uint64_t pieces = ceilDiv(a.blockRows, rowsPerTask);
+    pool.run(gridRows * pieces, [&](std::size_t t) {
+        const std::uint64_t br = t / pieces, r0 = br * a.blockRows + (t % pieces) * rowsPerTask;
+        const std::uint64_t r1 = std::min({a.rows, (br + 1) * a.blockRows, r0 + rowsPerTask});
+        if (r0 >= r1) return;
+        std::vector<float> scales(gridCols);
+        for (std::uint64_t j = 0; j < gridCols; ++j) scales[j] = loadF32(sc, a.scaleDtype, br * gridCols + j);
+        for (std::uint64_t r = r0; r < r1; ++r)
+            avx2::fp8DequantRow(w + r * a.cols, scales.data(), a.blockCols, a.cols, out + r * a.cols * ob,
+                                a.outDtype, stream);
+        if (stream) avx2::storeFence();
+    });
+}
+
+// Output bytes of every FP4 code under every scale byte, as byte planes: entry
+// [scale][k][code] is byte k of the output. Built with the scalar codecs (4096 products).
+std::vector<std::uint8_t> fp4Planes(DType outDtype)
+{
+    const std::uint32_t ob = elementBytes(outDtype);
+    std::vector<std::uint8_t> planes(256 * ob * 16);
+    for (unsigned s = 0; s < 256; ++s) {
+        const float scale = e8m0Fp4ScaleToF32(static_cast<std::uint8_t>(s));
+        for (unsigned c = 0; c < 16; ++c) {
+            std::uint8_t bytes[4];
+            storeFromF32(bytes, outDtype, 0, e2m1ToF32(static_cast<std::uint8_t>(c)) * scale);
+            for (unsigned k = 0; k < ob; ++k) planes[(s * ob + k) * 16 + c] = bytes[k];
+        }
+    }
+    return planes;
+}
+
+// Even group sizes only (a byte never straddles two groups); segments of whole groups.
+void dequantFp4Avx2(ThreadPool& pool, const Fp4DequantArgs& a)
+{
+    const auto* p = static_cast<const std::uint8_t*>(a.packed);
+    const auto* sc = static_cast<const std::uint8_t*>(a.scale);
+    auto* out = static_cast<std::uint8_t*>(a.out);
+    const std::uint32_t ob = elementBytes(a.outDtype);
+    const std::vector<std::uint8_t> planes = fp4Planes(a.outDtype);
+    const bool stream = a.rows * a.cols * ob >= avx2::kStreamMinBytes;
+    forEachRowSegment(pool, a.rows, a.cols, a.groupSize, [&](std::uint64_t r, std::uint64_t c0, std::uint64_t c1) {
+        const std::uint64_t i = r * a.cols + c0;
+        avx2::fp4DequantGroups(p + i / 2, sc + r * a.scaleCols + c0 / a.groupSize, a.groupSize / 2, (c1 - c0) / 2,
+                               planes.data(), ob, out + i * ob, stream);
+        if (stream) avx2::storeFence();
+    });
+}
+
+// Below this many elements the 4096-entry FP4 tables cost more than they save.
+constexpr std::uint64_t kFp4TableMinElements = 4096;
+#endif
+
 } // namespace
 
 void dequantFp8Block(ThreadPool& pool, const Fp8BlockDequantArgs& a)
 {
     if (a.rows == 0 || a.cols == 0) return;
+#if CKPT_CPU_AVX2
+    if (avx2::available()) return dequantFp8Avx2(pool, a);
+#endif
     if (std::uint64_t{a.blockRows} * a.blockCols >= kTableMinBlock) {
         if (a.outDtype == DType::F32) dequantFp8Rows<std::uint32_t>(pool, a);
         else dequantFp8Rows<std::uint16_t>(pool, a);
@@ -181,6 +251,10 @@ void dequantFp8Block(ThreadPool& pool, const Fp8BlockDequantArgs& a)
 
 void dequantFp4(ThreadPool& pool, const Fp4DequantArgs& a)
 {
+#if CKPT_CPU_AVX2
+    if (a.groupSize % 2 == 0 && a.rows * a.cols >= kFp4TableMinElements && avx2::available())
+        return dequantFp4Avx2(pool, a);
+#endif
     const SegmentFn seg = pick(a.outDtype, fp4SegmentBf16, fp4SegmentF16, fp4SegmentF32);
     const auto* p = static_cast<const std::uint8_t*>(a.packed);
     const auto* sc = static_cast<const std::uint8_t*>(a.scale);

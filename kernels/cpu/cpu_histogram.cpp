@@ -1,11 +1,14 @@
 // Histograms on the CPU: each task counts into its own vector, vectors are summed (integer
 // counts, so the result is exact whatever the split). Slot rules: core/numeric/reduce_rules.h.
+// 8- and 16-bit dtypes count raw codes first and bin each distinct code once.
 
 #include "core/numeric/element_io.h"
 #include "kernels/cpu/arg_checks.h"
 #include "kernels/cpu/cpu_ops.h"
 
+#include <algorithm>
 #include <cmath>
+#include <mutex>
 
 namespace ckpt::cpu {
 
@@ -61,6 +64,52 @@ CountFn pick(DType dt)
     }
 }
 
+// Adds n values of one decoded code to the histogram's slots.
+void addCode(Histogram& hist, double v, std::uint64_t n, const double* edges)
+{
+    const HistogramSpec& s = hist.spec;
+    const int slot = histogramSlot(v, s.lo, s.hi, s.bins, s.logBins, edges);
+    if (slot >= 0) hist.counts[static_cast<std::size_t>(slot)] += n;
+    else if (slot == kSlotUnder) hist.underflow += n;
+    else if (slot == kSlotOver) hist.overflow += n;
+    else if (slot == kSlotNan) hist.nan += n;
+    else if (slot == kSlotInf) hist.inf += n;
+    hist.zeros += v == 0.0 ? n : 0;
+}
+
+// 8- and 16-bit dtypes have at most 65536 distinct values: each task counts raw codes (one
+// increment per element, no decode, no bin search), then every code that occurred is binned
+// once. Counts are integers, so the result equals binning each element.
+void histogramByCode(ThreadPool& pool, const std::uint8_t* data, DType dtype, std::uint64_t count,
+                     Histogram& hist, const double* edges)
+{
+    const bool wide = elementBytes(dtype) == 2;
+    const std::size_t codes = wide ? 65536 : 256;
+    // Tasks long enough that clearing and merging a code table is a small part of each.
+    const std::uint64_t perTask = std::max<std::uint64_t>(codes * 16, ceilDiv(count, 4ull * pool.size()));
+    std::vector<std::uint64_t> total(codes, 0);
+    std::mutex merge;
+    pool.run(ceilDiv(count, perTask), [&](std::size_t t) {
+        const std::uint64_t i0 = t * perTask, i1 = std::min(count, i0 + perTask);
+        std::vector<std::uint32_t> c(codes, 0);  // perTask < 2^32
+        if (wide) {
+            for (std::uint64_t i = i0; i < i1; ++i) ++c[loadU16(data + 2 * i)];
+        } else {
+            for (std::uint64_t i = i0; i < i1; ++i) ++c[data[i]];
+        }
+        const std::lock_guard<std::mutex> lock(merge);
+        for (std::size_t k = 0; k < codes; ++k) total[k] += c[k];
+    });
+    for (std::size_t k = 0; k < codes; ++k) {
+        if (total[k] == 0) continue;
+        const std::uint8_t bytes[2] = {static_cast<std::uint8_t>(k), static_cast<std::uint8_t>(k >> 8)};
+        addCode(hist, loadF64(bytes, dtype, 0), total[k], edges);
+    }
+}
+
+// Below this many elements the code tables cost more than binning each element.
+constexpr std::uint64_t kByCodeMinElements = 1u << 20;
+
 } // namespace
 
 void histogram(ThreadPool& pool, const std::uint8_t* data, DType dtype, std::uint64_t count,
@@ -68,6 +117,8 @@ void histogram(ThreadPool& pool, const std::uint8_t* data, DType dtype, std::uin
 {
     const HistogramSpec& s = hist.spec;
     const std::vector<double> edges = s.logBins ? logBinEdges(s) : std::vector<double>{};
+    if (elementBytes(dtype) <= 2 && (elementBytes(dtype) == 1 || count >= kByCodeMinElements))
+        return histogramByCode(pool, data, dtype, count, hist, edges.data());
     const CountFn fn = pick(dtype);
     const std::uint64_t tasks = ceilDiv(count, kTaskElements);
     const std::size_t width = s.bins + 5;

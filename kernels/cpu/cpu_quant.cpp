@@ -5,8 +5,10 @@
 #include "core/numeric/element_io.h"
 #include "core/numeric/quant_rules.h"
 #include "kernels/cpu/arg_checks.h"
+#include "kernels/cpu/avx2_kernels.h"
 #include "kernels/cpu/cpu_ops.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace ckpt::cpu {
@@ -97,11 +99,21 @@ void quantFp4Typed(ThreadPool& pool, const Fp4QuantArgs& a)
     const std::uint64_t groups = ceilDiv(a.cols, a.groupSize);
     const std::uint64_t inBytes = elementBytes(In);
     const std::uint64_t align = a.groupSize % 2 == 0 ? a.groupSize : 2ull * a.groupSize;
+    [[maybe_unused]] const bool simd = avx2::available();
     forEachRowSegment(pool, a.rows, a.cols, align, [&](std::uint64_t r, std::uint64_t c0, std::uint64_t c1) {
         const std::uint8_t* row = in + r * a.cols * inBytes;
         std::uint8_t* out = packed + r * (a.cols / 2);
         for (std::uint64_t c = c0; c < c1;) {
             const std::uint64_t g = c / a.groupSize, end = std::min(c1, (g + 1) * a.groupSize);
+#if CKPT_CPU_AVX2
+            if (simd && c % 2 == 0 && end % 2 == 0) {
+                const std::uint8_t byte = fp4GroupScale(bitsToF32(avx2::absMaxBits(row + c * inBytes, In, end - c, 0)));
+                sc[r * groups + g] = byte;
+                avx2::fp4Encode(row + c * inBytes, In, e8m0Fp4ScaleToF32(byte), out + c / 2, (end - c) / 2);
+                c = end;
+                continue;
+            }
+#endif
             const std::uint8_t byte = fp4GroupScale(amaxSegment<In>(row + c * inBytes, end - c));
             sc[r * groups + g] = byte;
             const float s = e8m0Fp4ScaleToF32(byte);
@@ -119,10 +131,59 @@ void quantFp4Typed(ThreadPool& pool, const Fp4QuantArgs& a)
     });
 }
 
+#if CKPT_CPU_AVX2
+// Tiles of one block row and as many block columns as fit in about this many input bytes: the
+// amax pass walks the tile's rows in memory order and the encode pass finds them in cache.
+constexpr std::uint64_t kQuantTileBytes = 256u << 10;
+
+void quantFp8Avx2(ThreadPool& pool, const Fp8BlockQuantArgs& a)
+{
+    const auto* in = static_cast<const std::uint8_t*>(a.in);
+    auto* q = static_cast<std::uint8_t*>(a.outWeight);
+    auto* sc = static_cast<std::uint8_t*>(a.outScale);
+    const std::uint64_t gridRows = ceilDiv(a.rows, a.blockRows), gridCols = ceilDiv(a.cols, a.blockCols);
+    const std::uint64_t inBytes = elementBytes(a.inDtype);
+    const std::uint64_t blockBytes = std::uint64_t{a.blockRows} * a.blockCols * inBytes;
+    const std::uint64_t tileBlocks = std::clamp<std::uint64_t>(kQuantTileBytes / blockBytes, 1, gridCols);
+    const std::uint64_t tilesPerRow = ceilDiv(gridCols, tileBlocks);
+    const bool e8m0 = a.scaleDtype == DType::F8_E8M0;
+    pool.run(gridRows * tilesPerRow, [&](std::size_t t) {
+        const std::uint64_t br = t / tilesPerRow, j0 = (t % tilesPerRow) * tileBlocks;
+        const std::uint64_t j1 = std::min(gridCols, j0 + tileBlocks);
+        const std::uint64_t r0 = br * a.blockRows, r1 = std::min(a.rows, r0 + a.blockRows);
+        std::vector<std::uint32_t> amax(j1 - j0, 0);
+        std::vector<float> scale(j1 - j0);
+        auto forEachSegment = [&](auto&& fn) {
+            for (std::uint64_t r = r0; r < r1; ++r)
+                for (std::uint64_t j = j0; j < j1; ++j) {
+                    const std::uint64_t c0 = j * a.blockCols, n = std::min(a.cols, c0 + a.blockCols) - c0;
+                    fn(r * a.cols + c0, j - j0, n);
+                }
+        };
+        forEachSegment([&](std::uint64_t i, std::uint64_t k, std::uint64_t n) {
+            amax[k] = avx2::absMaxBits(in + i * inBytes, a.inDtype, n, amax[k]);
+        });
+        for (std::uint64_t j = j0; j < j1; ++j) {
+            const Fp8BlockScale s = fp8BlockScale(bitsToF32(amax[j - j0]), e8m0);
+            const std::uint64_t blk = br * gridCols + j;
+            if (e8m0) sc[blk] = s.e8m0;
+            else std::memcpy(sc + 4 * blk, &s.value, 4);
+            scale[j - j0] = s.value;
+        }
+        forEachSegment([&](std::uint64_t i, std::uint64_t k, std::uint64_t n) {
+            avx2::fp8Encode(in + i * inBytes, a.inDtype, scale[k], q + i, n);
+        });
+    });
+}
+#endif
+
 } // namespace
 
 void quantFp8Block(ThreadPool& pool, const Fp8BlockQuantArgs& a)
 {
+#if CKPT_CPU_AVX2
+    if (a.rows != 0 && a.cols != 0 && avx2::available()) return quantFp8Avx2(pool, a);
+#endif
     switch (a.inDtype) {
     case DType::BF16: quantFp8Typed<DType::BF16>(pool, a); break;
     case DType::F16: quantFp8Typed<DType::F16>(pool, a); break;

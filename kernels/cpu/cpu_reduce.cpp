@@ -4,6 +4,7 @@
 
 #include "core/numeric/element_io.h"
 #include "kernels/cpu/arg_checks.h"
+#include "kernels/cpu/avx2_kernels.h"
 #include "kernels/cpu/cpu_ops.h"
 
 #include <array>
@@ -138,6 +139,9 @@ template <DType A> struct ErrorPick { static constexpr auto fn = &ErrorOuter<A>:
 
 std::uint64_t chunkCount(std::uint64_t count) { return ceilDiv(count, kReduceChunk); }
 
+// The dtypes the AVX2 reductions take (the others keep the portable loops).
+[[maybe_unused]] bool isF32Family(DType dt) { return dt == DType::BF16 || dt == DType::F16 || dt == DType::F32; }
+
 } // namespace
 
 std::vector<StatsPartial> statsPartials(ThreadPool& pool, const std::uint8_t* data, DType dtype,
@@ -146,6 +150,15 @@ std::vector<StatsPartial> statsPartials(ThreadPool& pool, const std::uint8_t* da
     const auto fn = dispatch<StatsFn>(dtype);
     const std::uint32_t bytes = elementBytes(dtype);
     std::vector<StatsPartial> parts(chunkCount(count));
+#if CKPT_CPU_AVX2
+    if (isF32Family(dtype) && avx2::available()) {
+        pool.run(parts.size(), [&](std::size_t c) {
+            const std::uint64_t i0 = c * std::uint64_t{kReduceChunk};
+            parts[c] = avx2::statsChunk(data + i0 * bytes, dtype, std::min<std::uint64_t>(kReduceChunk, count - i0));
+        });
+        return parts;
+    }
+#endif
     pool.run(parts.size(), [&](std::size_t c) {
         const std::uint64_t i0 = c * std::uint64_t{kReduceChunk};
         parts[c] = fn(data + i0 * bytes, std::min<std::uint64_t>(kReduceChunk, count - i0));
@@ -160,6 +173,15 @@ std::vector<ErrorPartial> errorPartials(ThreadPool& pool, const std::uint8_t* a,
     const ErrorFn fn = dispatch<ErrorPick>(aDt)(bDt);
     const std::uint32_t ab = elementBytes(aDt), bb = elementBytes(bDt);
     std::vector<ErrorPartial> parts(chunkCount(count));
+#if CKPT_CPU_AVX2
+    if (isF32Family(aDt) && isF32Family(bDt) && avx2::available()) {
+        pool.run(parts.size(), [&](std::size_t c) {
+            const std::uint64_t i0 = c * std::uint64_t{kReduceChunk};
+            parts[c] = avx2::errorChunk(a + i0 * ab, aDt, b + i0 * bb, bDt, std::min<std::uint64_t>(kReduceChunk, count - i0), atol, rtol);
+        });
+        return parts;
+    }
+#endif
     pool.run(parts.size(), [&](std::size_t c) {
         const std::uint64_t i0 = c * std::uint64_t{kReduceChunk};
         parts[c] = fn(a + i0 * ab, b + i0 * bb, std::min<std::uint64_t>(kReduceChunk, count - i0), atol, rtol);

@@ -4,6 +4,7 @@
 // thread-count independence: tst_cpu_quant.cpp; reductions: tst_cpu_reduce.cpp.
 
 #include "kernel_reference.h"
+#include "kernels/cpu/avx2_kernels.h"
 #include "kernels/cpu/cpu_backend.h"
 #include "support/test_support.h"
 
@@ -38,6 +39,19 @@ Bytes runFp8(KernelBackend& be, Fp8BlockDequantArgs a)
     return out;
 }
 
+// An output buffer whose data starts `offset` bytes past a 64-byte boundary, so that tests
+// choose the alignment the kernels see.
+struct OffsetBuffer {
+    Bytes storage;
+    std::uint8_t* data;
+    OffsetBuffer(std::size_t bytes, std::size_t offset) : storage(bytes + offset + 64)
+    {
+        const auto at = reinterpret_cast<std::uintptr_t>(storage.data());
+        data = storage.data() + ((64 - at % 64) % 64) + offset;
+    }
+    Bytes bytes(std::size_t n) const { return Bytes(data, data + n); }
+};
+
 Bytes scalesOf(DType dt, const std::vector<float>& v)
 {
     Bytes b(v.size() * bytesOf(dt));
@@ -64,6 +78,10 @@ private slots:
     void fp4AllCodesAllScales_data();
     void fp4AllCodesAllScales();
     void fp4RaggedShapes();
+    void fp8VectorPaths_data();
+    void fp8VectorPaths();
+    void fp4VectorPaths_data();
+    void fp4VectorPaths();
 };
 
 void TestCpuKernels::fp8AllCodes_data()
@@ -242,6 +260,94 @@ void TestCpuKernels::fp4RaggedShapes()
             CHECK_SAME(g1, referenceFp4Dequant(a), bytesOf(o), cols);
             CHECK_SAME(g7, g1, bytesOf(o), cols);
         }
+    }
+}
+
+// Shapes for the vector loops (kernels/cpu/avx2_dequant.cpp) and, under CKPT_CPU_SCALAR=1, the
+// portable ones: 16-code bodies with scalar tails, blocks narrower than a vector, outputs on
+// both sides of the non-temporal store threshold (avx2::kStreamMinBytes), and outputs that
+// are 32-byte aligned, element aligned only (scalar head before streaming) or odd-addressed.
+void TestCpuKernels::fp8VectorPaths_data()
+{
+    QTest::addColumn<qulonglong>("rows");
+    QTest::addColumn<qulonglong>("cols");
+    QTest::addColumn<uint>("block");
+    QTest::addColumn<DType>("outDtype");
+    QTest::addColumn<uint>("offset");
+    const qulonglong at = cpu::avx2::kStreamMinBytes / 2 / 2048;  // rows of 2048 BF16 = threshold
+    QTest::newRow("BF16 just below the streaming threshold") << at - 1 << 2048ull << 128u << DType::BF16 << 0u;
+    QTest::newRow("BF16 at the streaming threshold, aligned") << at << 2048ull << 128u << DType::BF16 << 0u;
+    QTest::newRow("BF16 streaming, output 2 bytes past 32") << at << 2048ull << 128u << DType::BF16 << 2u;
+    QTest::newRow("BF16 streaming, odd output address") << at << 2048ull << 128u << DType::BF16 << 1u;
+    QTest::newRow("F32 streaming, ragged 517x2031") << 517ull << 2031ull << 128u << DType::F32 << 4u;
+    QTest::newRow("F16 streaming, ragged 1031x2047, block 100") << 1031ull << 2047ull << 100u << DType::F16 << 6u;
+    QTest::newRow("F16 ragged 33x1001") << 33ull << 1001ull << 128u << DType::F16 << 0u;
+    QTest::newRow("BF16 blocks of 7, 129x77") << 129ull << 77ull << 7u << DType::BF16 << 2u;
+    QTest::newRow("F32 blocks of 16, 64x48") << 64ull << 48ull << 16u << DType::F32 << 0u;
+}
+
+void TestCpuKernels::fp8VectorPaths()
+{
+    QFETCH(qulonglong, rows);
+    QFETCH(qulonglong, cols);
+    QFETCH(uint, block);
+    QFETCH(DType, outDtype);
+    QFETCH(uint, offset);
+    std::mt19937 rng(static_cast<unsigned>(rows + cols));
+    const std::uint64_t grid = ceilDivU(rows, block) * ceilDivU(cols, block);
+    // Scales that push products into subnormal, overflow and zero results too.
+    const std::vector<float> special = {1e-40f, 3e-39f, 7e30f, 0.f, 1e-6f, 448.f};
+    std::vector<float> sv(grid);
+    std::uniform_real_distribution<float> ud(0.5f, 2.5f);
+    for (std::size_t i = 0; i < sv.size(); ++i) sv[i] = i % 5 == 4 ? special[(i / 5) % special.size()] : ud(rng);
+    const Bytes w = randomBytes(rows * cols, rng), s = f32Bytes(sv);  // NaN codes included
+    const std::size_t outBytes = rows * cols * bytesOf(outDtype);
+    Fp8BlockDequantArgs a{w.data(), rows, cols, s.data(), DType::F32, block, block, nullptr, outDtype};
+    const Bytes want = referenceFp8Dequant(a);
+    for (CpuBackend* be : {&m_one, &m_many}) {
+        OffsetBuffer out(outBytes, offset);
+        a.out = out.data;
+        QVERIFY(be->dequantFp8Block(a).ok());
+        CHECK_SAME(out.bytes(outBytes), want, bytesOf(outDtype), cols);
+    }
+}
+
+void TestCpuKernels::fp4VectorPaths_data()
+{
+    QTest::addColumn<qulonglong>("rows");
+    QTest::addColumn<qulonglong>("cols");
+    QTest::addColumn<uint>("group");
+    QTest::addColumn<DType>("outDtype");
+    QTest::addColumn<uint>("offset");
+    const qulonglong at = cpu::avx2::kStreamMinBytes / 2 / 1024;  // rows of 1024 BF16 = threshold
+    QTest::newRow("BF16 smallest tabled size 128x32") << 128ull << 32ull << 32u << DType::BF16 << 0u;
+    QTest::newRow("BF16 just below the streaming threshold") << at - 1 << 1024ull << 32u << DType::BF16 << 0u;
+    QTest::newRow("BF16 at the streaming threshold") << at << 1024ull << 32u << DType::BF16 << 0u;
+    QTest::newRow("F32 streaming, output 4 bytes past 16") << 1100ull << 1024ull << 32u << DType::F32 << 4u;
+    QTest::newRow("F32 streaming, output 16 bytes past 64") << 1100ull << 1024ull << 32u << DType::F32 << 16u;
+    QTest::newRow("F16 groups of 40 (vector + tail), 77x200") << 77ull << 200ull << 40u << DType::F16 << 0u;
+    QTest::newRow("F32 groups of 2 (tails only), 301x98") << 301ull << 98ull << 2u << DType::F32 << 0u;
+    QTest::newRow("BF16 ragged last group, 64x4098") << 64ull << 4098ull << 32u << DType::BF16 << 2u;
+}
+
+void TestCpuKernels::fp4VectorPaths()
+{
+    QFETCH(qulonglong, rows);
+    QFETCH(qulonglong, cols);
+    QFETCH(uint, group);
+    QFETCH(DType, outDtype);
+    QFETCH(uint, offset);
+    std::mt19937 rng(static_cast<unsigned>(rows * 3 + cols));
+    const std::uint64_t sc = ceilDivU(cols, group);
+    const Bytes p = randomBytes(rows * cols / 2, rng), s = randomBytes(rows * sc, rng);  // bytes 0 and 255 included
+    const std::size_t outBytes = rows * cols * bytesOf(outDtype);
+    Fp4DequantArgs a{p.data(), rows, cols, s.data(), sc, group, nullptr, outDtype};
+    const Bytes want = referenceFp4Dequant(a);
+    for (CpuBackend* be : {&m_one, &m_many}) {
+        OffsetBuffer out(outBytes, offset);
+        a.out = out.data;
+        QVERIFY(be->dequantFp4(a).ok());
+        CHECK_SAME(out.bytes(outBytes), want, bytesOf(outDtype), cols);
     }
 }
 

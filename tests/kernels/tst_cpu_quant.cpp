@@ -36,6 +36,10 @@ class TestCpuQuant : public QObject {
 private slots:
     void roundTripE8m0_data();
     void roundTripE8m0();
+    void quantMatchesReference_data();
+    void quantMatchesReference();
+    void fp4QuantMatchesReference_data();
+    void fp4QuantMatchesReference();
     void roundTripRateF32Scales();
     void fp4RoundTrip();
     void quantRules();
@@ -69,6 +73,95 @@ void TestCpuQuant::roundTripE8m0()
     const long long at = firstMismatch(q2, q, 1);
     QVERIFY2(at < 0, qPrintable(QString("code mismatch at [%1, %2]").arg(at / static_cast<long long>(cols)).arg(at % static_cast<long long>(cols))));
     QVERIFY(scale2 == scale);
+}
+
+// Codes and scales bit for bit against the element-at-a-time reference: ragged shapes, blocks
+// narrower than a vector, several tiles per block row, random bit patterns (NaN, inf,
+// subnormals), and inputs so small that the F32 scale underflows.
+void TestCpuQuant::quantMatchesReference_data()
+{
+    QTest::addColumn<DType>("inDtype");
+    QTest::addColumn<qulonglong>("rows");
+    QTest::addColumn<qulonglong>("cols");
+    QTest::addColumn<uint>("blockRows");
+    QTest::addColumn<uint>("blockCols");
+    QTest::addColumn<DType>("scaleDtype");
+    QTest::addColumn<QString>("kind");
+    QTest::newRow("BF16 256x256 weights, F32 scales") << DType::BF16 << 256ull << 256ull << 128u << 128u << DType::F32 << "weights";
+    QTest::newRow("BF16 300x4097 random bits, E8M0") << DType::BF16 << 300ull << 4097ull << 128u << 128u << DType::F8_E8M0 << "bits";
+    QTest::newRow("BF16 1024x2304 weights, 3 tiles per block row") << DType::BF16 << 1024ull << 2304ull << 128u << 128u << DType::F32 << "weights";
+    QTest::newRow("F32 200x100 random bits") << DType::F32 << 200ull << 100ull << 128u << 128u << DType::F32 << "bits";
+    QTest::newRow("F32 130x260 tiny, scale underflows") << DType::F32 << 130ull << 260ull << 128u << 128u << DType::F32 << "tiny";
+    QTest::newRow("F16 129x130 random bits") << DType::F16 << 129ull << 130ull << 128u << 128u << DType::F32 << "bits";
+    QTest::newRow("F16 64x96 blocks 32x16 weights, E8M0") << DType::F16 << 64ull << 96ull << 32u << 16u << DType::F8_E8M0 << "weights";
+    QTest::newRow("BF16 7x45 blocks 3x5 random bits") << DType::BF16 << 7ull << 45ull << 3u << 5u << DType::F32 << "bits";
+    QTest::newRow("F32 1x1") << DType::F32 << 1ull << 1ull << 128u << 128u << DType::F32 << "weights";
+}
+
+void TestCpuQuant::quantMatchesReference()
+{
+    QFETCH(DType, inDtype);
+    QFETCH(qulonglong, rows);
+    QFETCH(qulonglong, cols);
+    QFETCH(uint, blockRows);
+    QFETCH(uint, blockCols);
+    QFETCH(DType, scaleDtype);
+    QFETCH(QString, kind);
+    std::mt19937 rng(static_cast<unsigned>(rows * 7 + cols));
+    Bytes in = kind == "bits" ? randomBytes(rows * cols * bytesOf(inDtype), rng) : randomFloats(inDtype, rows * cols, rng);
+    for (std::uint64_t i = 0; kind == "tiny" && i < rows * cols; ++i)
+        numeric::storeFromF32(in.data(), inDtype, i, numeric::loadF32(in.data(), inDtype, i) * 1e-40f);
+    const Fp8BlockQuantArgs a{in.data(), inDtype, rows, cols, blockRows, blockCols, nullptr, nullptr, scaleDtype};
+    Bytes wantQ, wantS;
+    referenceFp8Quant(a, wantQ, wantS);
+    for (CpuBackend* be : {&m_one, &m_many}) {
+        Bytes q(wantQ.size()), s(wantS.size());
+        Fp8BlockQuantArgs b = a;
+        b.outWeight = q.data(), b.outScale = s.data();
+        QVERIFY(be->quantFp8Block(b).ok());
+        const long long sAt = firstMismatch(s, wantS, scaleDtype == DType::F8_E8M0 ? 1 : 4);
+        QVERIFY2(sAt < 0, qPrintable(QString("first scale mismatch at block %1").arg(sAt)));
+        const long long qAt = firstMismatch(q, wantQ, 1);
+        QVERIFY2(qAt < 0, qPrintable(QString("first code mismatch at [%1, %2]: 0x%3, want 0x%4").arg(qAt / static_cast<long long>(cols)).arg(qAt % static_cast<long long>(cols))
+                                         .arg(qAt < 0 ? 0 : q[qAt], 0, 16).arg(qAt < 0 ? 0 : wantQ[qAt], 0, 16)));
+    }
+}
+
+void TestCpuQuant::fp4QuantMatchesReference_data()
+{
+    QTest::addColumn<DType>("inDtype");
+    QTest::addColumn<qulonglong>("rows");
+    QTest::addColumn<qulonglong>("cols");
+    QTest::addColumn<uint>("group");
+    QTest::addColumn<QString>("kind");
+    QTest::newRow("BF16 128x4096 weights, groups of 32") << DType::BF16 << 128ull << 4096ull << 32u << "weights";
+    QTest::newRow("BF16 33x4098 random bits, ragged last group") << DType::BF16 << 33ull << 4098ull << 32u << "bits";
+    QTest::newRow("F32 100x200 random bits, groups of 40") << DType::F32 << 100ull << 200ull << 40u << "bits";
+    QTest::newRow("F16 70x98 random bits, groups of 2") << DType::F16 << 70ull << 98ull << 2u << "bits";
+    QTest::newRow("F32 9x70 weights, odd groups of 7") << DType::F32 << 9ull << 70ull << 7u << "weights";
+}
+
+void TestCpuQuant::fp4QuantMatchesReference()
+{
+    QFETCH(DType, inDtype);
+    QFETCH(qulonglong, rows);
+    QFETCH(qulonglong, cols);
+    QFETCH(uint, group);
+    QFETCH(QString, kind);
+    std::mt19937 rng(static_cast<unsigned>(rows * 5 + cols));
+    const Bytes in = kind == "bits" ? randomBytes(rows * cols * bytesOf(inDtype), rng) : randomFloats(inDtype, rows * cols, rng);
+    const Fp4QuantArgs a{in.data(), inDtype, rows, cols, group, nullptr, nullptr};
+    Bytes wantP, wantS;
+    referenceFp4Quant(a, wantP, wantS);
+    for (CpuBackend* be : {&m_one, &m_many}) {
+        Bytes p(wantP.size()), s(wantS.size());
+        Fp4QuantArgs b = a;
+        b.outPacked = p.data(), b.outScale = s.data();
+        QVERIFY(be->quantFp4(b).ok());
+        const long long sAt = firstMismatch(s, wantS, 1), pAt = firstMismatch(p, wantP, 1);
+        QVERIFY2(sAt < 0, qPrintable(QString("first scale mismatch at %1").arg(sAt)));
+        QVERIFY2(pAt < 0, qPrintable(QString("first packed byte mismatch at %1").arg(pAt)));
+    }
 }
 
 void TestCpuQuant::roundTripRateF32Scales()

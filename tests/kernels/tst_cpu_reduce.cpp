@@ -3,6 +3,7 @@
 
 #include "kernel_reference.h"
 #include "kernels/cpu/cpu_backend.h"
+#include "kernels/cpu/cpu_ops.h"
 
 #include <QtTest>
 
@@ -10,6 +11,8 @@
 
 using namespace ckpt;
 using namespace ckpt::test;
+
+Q_DECLARE_METATYPE(ckpt::DType)
 
 namespace {
 
@@ -23,6 +26,12 @@ class TestCpuReduce : public QObject {
 
 private slots:
     void statsByHand();
+    void statsMatchReference_data();
+    void statsMatchReference();
+    void errorsMatchReference_data();
+    void errorsMatchReference();
+    void histogramMatchesReference_data();
+    void histogramMatchesReference();
     void histogramFixedByHand();
     void histogramLogByHand();
     void errorsByHand();
@@ -51,6 +60,136 @@ void TestCpuReduce::statsByHand()
     QCOMPARE(s.count, 9ull);
     QCOMPARE(s.sum, 2.0);
     QCOMPARE(s.sumSq, 16.0);
+}
+
+// Every bit of the stats against the one-element-at-a-time reference of reduce_rules.h, on
+// sizes around the lane group (256) and the chunk (65536), with NaN, inf, ±0 and subnormals
+// (random bit patterns) or realistic weights; all-NaN and all-inf inputs.
+void TestCpuReduce::statsMatchReference_data()
+{
+    QTest::addColumn<DType>("dtype");
+    QTest::addColumn<qulonglong>("n");
+    QTest::addColumn<QString>("kind");
+    for (DType dt : {DType::BF16, DType::F16, DType::F32}) {
+        const QString name = QString::fromLatin1(dtypeName(dt).data());
+        for (qulonglong n : {1ull, 7ull, 255ull, 256ull, 257ull, 65536ull, 65536ull + 300, 3 * 65536ull + 12345})
+            QTest::newRow(qPrintable(QString("%1 random bits n=%2").arg(name).arg(n))) << dt << n << "bits";
+        QTest::newRow(qPrintable(name + " weights n=200003")) << dt << 200003ull << "weights";
+        QTest::newRow(qPrintable(name + " all NaN n=1000")) << dt << 1000ull << "nan";
+        QTest::newRow(qPrintable(name + " all -inf and -0 n=777")) << dt << 777ull << "neg";
+    }
+}
+
+void TestCpuReduce::statsMatchReference()
+{
+    QFETCH(DType, dtype);
+    QFETCH(qulonglong, n);
+    QFETCH(QString, kind);
+    std::mt19937 rng(static_cast<unsigned>(n));
+    Bytes x = kind == "weights" ? randomFloats(dtype, n, rng) : randomBytes(n * bytesOf(dtype), rng);
+    for (std::uint64_t i = 0; kind == "nan" && i < n; ++i) numeric::storeFromF32(x.data(), dtype, i, NAN);
+    for (std::uint64_t i = 0; kind == "neg" && i < n; ++i) numeric::storeFromF32(x.data(), dtype, i, i % 3 ? -0.f : -INFINITY);
+    const TensorStats want = referenceStats(x.data(), dtype, n);
+    for (CpuBackend* be : {&m_one, &m_many}) {
+        TensorStats got;
+        QVERIFY(be->accumulateStats(x.data(), dtype, n, got).ok());
+        QCOMPARE(got.count, want.count);
+        QCOMPARE(got.nanCount, want.nanCount);
+        QCOMPARE(got.infCount, want.infCount);
+        QCOMPARE(got.zeroCount, want.zeroCount);
+        QVERIFY2(sameBits(got.sum, want.sum) && sameBits(got.sumSq, want.sumSq), qPrintable(QString("sum %1 / %2, sumSq %3 / %4").arg(got.sum).arg(want.sum).arg(got.sumSq).arg(want.sumSq)));
+        if (want.count > want.nanCount)
+            QVERIFY2(sameBits(got.min, want.min) && sameBits(got.max, want.max) && sameBits(got.absMax, want.absMax),
+                     qPrintable(QString("min %1 / %2, max %3 / %4, absMax %5 / %6").arg(got.min).arg(want.min).arg(got.max).arg(want.max).arg(got.absMax).arg(want.absMax)));
+    }
+}
+
+// Error metrics against the element-at-a-time reference: mixed dtypes, random bit patterns on
+// one or both sides (NaN and inf pairs), sizes around the lane group and the chunk.
+void TestCpuReduce::errorsMatchReference_data()
+{
+    QTest::addColumn<DType>("aDtype");
+    QTest::addColumn<DType>("bDtype");
+    QTest::addColumn<qulonglong>("n");
+    QTest::addColumn<bool>("bitsA");
+    const std::vector<std::pair<DType, DType>> pairs = {{DType::BF16, DType::F32}, {DType::F32, DType::BF16}, {DType::F16, DType::F16}, {DType::F32, DType::F32}, {DType::BF16, DType::F16}};
+    for (auto [a, b] : pairs)
+        for (qulonglong n : {5ull, 256ull, 65536ull + 257, 2 * 65536ull + 1000})
+            for (bool bits : {false, true})
+                QTest::newRow(qPrintable(QString("%1 vs %2 n=%3%4").arg(dtypeName(a).data(), dtypeName(b).data()).arg(n).arg(bits ? " random bits" : ""))) << a << b << n << bits;
+}
+
+void TestCpuReduce::errorsMatchReference()
+{
+    QFETCH(DType, aDtype);
+    QFETCH(DType, bDtype);
+    QFETCH(qulonglong, n);
+    QFETCH(bool, bitsA);
+    std::mt19937 rng(static_cast<unsigned>(n) + 5);
+    const Bytes a = bitsA ? randomBytes(n * bytesOf(aDtype), rng) : randomFloats(aDtype, n, rng);
+    Bytes b = randomFloats(bDtype, n, rng);
+    // Some pairs equal, some NaN / inf on the second side only.
+    for (std::uint64_t i = 0; i < n; i += 7) numeric::storeFromF32(b.data(), bDtype, i, numeric::loadF32(a.data(), aDtype, i));
+    for (std::uint64_t i = 3; i < n; i += 101) numeric::storeFromF32(b.data(), bDtype, i, i % 2 ? NAN : -INFINITY);
+    const ErrorMetrics want = referenceErrors(a.data(), aDtype, b.data(), bDtype, n, 1e-3, 1e-2);
+    for (CpuBackend* be : {&m_one, &m_many}) {
+        ErrorMetrics got;
+        QVERIFY(be->accumulateErrors(a.data(), aDtype, b.data(), bDtype, n, 1e-3, 1e-2, got).ok());
+        QCOMPARE(got.count, want.count);
+        QCOMPARE(got.nanCount, want.nanCount);
+        QCOMPARE(got.infCount, want.infCount);
+        QCOMPARE(got.overTolerance, want.overTolerance);
+        QVERIFY(sameBits(got.maxAbs, want.maxAbs));
+        QVERIFY2(sameBits(got.sumSqErr, want.sumSqErr) && sameBits(got.sumSqRef, want.sumSqRef) && sameBits(got.dot, want.dot) && sameBits(got.sumSqB, want.sumSqB),
+                 qPrintable(QString("sumSqErr %1 / %2, dot %3 / %4").arg(got.sumSqErr).arg(want.sumSqErr).arg(got.dot).arg(want.dot)));
+    }
+}
+
+// Every counter against binning each element with histogramSlot: BF16 / F16 inputs on both
+// sides of the size where raw 16-bit codes are counted first, FP8 (always by code), F32.
+void TestCpuReduce::histogramMatchesReference_data()
+{
+    QTest::addColumn<DType>("dtype");
+    QTest::addColumn<qulonglong>("n");
+    QTest::addColumn<bool>("logBins");
+    for (DType dt : {DType::BF16, DType::F16})
+        for (qulonglong n : {(1ull << 20) - 1, (1ull << 20) + 3})
+            for (bool lg : {false, true})
+                QTest::newRow(qPrintable(QString("%1 n=%2 %3 bins").arg(dtypeName(dt).data()).arg(n).arg(lg ? "log" : "fixed"))) << dt << n << lg;
+    QTest::newRow("F8_E4M3 n=1000 log bins") << DType::F8_E4M3 << 1000ull << true;
+    QTest::newRow("F8_E5M2 n=300001 fixed bins") << DType::F8_E5M2 << 300001ull << false;
+    QTest::newRow("F32 n=100000 fixed bins") << DType::F32 << 100000ull << false;
+}
+
+void TestCpuReduce::histogramMatchesReference()
+{
+    QFETCH(DType, dtype);
+    QFETCH(qulonglong, n);
+    QFETCH(bool, logBins);
+    std::mt19937 rng(static_cast<unsigned>(n));
+    const Bytes x = randomBytes(n * bytesOf(dtype), rng);  // NaN, inf, ±0 and subnormals included
+    Histogram want;
+    want.spec = logBins ? HistogramSpec{1e-6, 10, 50, true} : HistogramSpec{-2, 3, 37, false};
+    want.counts.assign(want.spec.bins, 0);
+    const std::vector<double> edges = logBins ? cpu::logBinEdges(want.spec) : std::vector<double>{};
+    for (std::uint64_t i = 0; i < n; ++i) {
+        const double v = numeric::loadF64(x.data(), dtype, i);
+        const int slot = numeric::histogramSlot(v, want.spec.lo, want.spec.hi, want.spec.bins, logBins, edges.data());
+        if (slot >= 0) ++want.counts[static_cast<std::size_t>(slot)];
+        want.underflow += slot == numeric::kSlotUnder, want.overflow += slot == numeric::kSlotOver;
+        want.nan += slot == numeric::kSlotNan, want.inf += slot == numeric::kSlotInf, want.zeros += v == 0.0;
+    }
+    for (CpuBackend* be : {&m_one, &m_many}) {
+        Histogram got;
+        got.spec = want.spec;
+        QVERIFY(be->accumulateHistogram(x.data(), dtype, n, got).ok());
+        QVERIFY(got.counts == want.counts);
+        QCOMPARE(got.underflow, want.underflow);
+        QCOMPARE(got.overflow, want.overflow);
+        QCOMPARE(got.nan, want.nan);
+        QCOMPARE(got.inf, want.inf);
+        QCOMPARE(got.zeros, want.zeros);
+    }
 }
 
 void TestCpuReduce::histogramFixedByHand()

@@ -1,0 +1,169 @@
+// AVX2 error metrics of one reduce chunk (each side BF16 / F16 / F32), in the lane order of
+// reduce_rules.h: lane l of kReduceLanes accumulates elements l, l + kReduceLanes, ... in f64
+// (separate multiplies and adds, no FMA), folded by the same tree as cpu_reduce.cpp, so the
+// sums have the same bits. Classification runs on the f32 bits; the tolerance test is the f64
+// arithmetic of pairOverTolerance.
+
+#include "kernels/cpu/avx2_kernels.h"
+
+#if CKPT_CPU_AVX2
+
+#include "core/numeric/element_io.h"
+#include "kernels/cpu/avx2_codecs.h"
+
+#include <cmath>
+
+namespace ckpt::cpu::avx2 {
+
+namespace {
+
+using numeric::kReduceLanes;
+
+struct Lanes {
+    alignas(32) double se[kReduceLanes] = {};
+    alignas(32) double sa[kReduceLanes] = {};
+    alignas(32) double dot[kReduceLanes] = {};
+    alignas(32) double sb[kReduceLanes] = {};
+};
+
+struct Counters {
+    __m256i nan, inf, over32, over64;
+    __m256d mx;
+};
+
+template <DType Dt>
+CKPT_AVX2_INLINE __m256 loadEight(const std::uint8_t* p)
+{
+    if constexpr (Dt == DType::F32) {
+        return _mm256_loadu_ps(reinterpret_cast<const float*>(p));
+    } else {
+        const __m256i h = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+        if constexpr (Dt == DType::BF16) return _mm256_castsi256_ps(_mm256_slli_epi32(h, 16));
+        else return f16ToF32(h);
+    }
+}
+
+CKPT_AVX2_INLINE void accumulate(double* lane, __m256d v)
+{
+    _mm256_store_pd(lane, _mm256_add_pd(_mm256_load_pd(lane), v));
+}
+
+// Four finite pairs (zeroed where not finite) into lanes [i, i + 4); fin64: the finite mask.
+CKPT_AVX2_INLINE void fourPairs(__m256d fa, __m256d fb, __m256i fin64, Lanes& s, unsigned i, Counters& c,
+                                __m256d atol, __m256d rtol)
+{
+    const __m256d absMask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffll));
+    const __m256d e = _mm256_sub_pd(fa, fb);
+    const __m256d d = _mm256_and_pd(e, absMask);
+    accumulate(s.se + i, _mm256_mul_pd(e, e));
+    accumulate(s.sa + i, _mm256_mul_pd(fa, fa));
+    accumulate(s.dot + i, _mm256_mul_pd(fa, fb));
+    accumulate(s.sb + i, _mm256_mul_pd(fb, fb));
+    c.mx = _mm256_max_pd(c.mx, d);
+    const __m256d limit = _mm256_add_pd(atol, _mm256_mul_pd(rtol, _mm256_and_pd(fa, absMask)));
+    const __m256i over = _mm256_and_si256(fin64, _mm256_castpd_si256(_mm256_cmp_pd(d, limit, _CMP_GT_OQ)));
+    c.over64 = _mm256_sub_epi64(c.over64, over);
+}
+
+CKPT_AVX2_INLINE void eightPairs(__m256 a, __m256 b, Lanes& s, unsigned i, Counters& c, __m256d atol, __m256d rtol)
+{
+    const __m256i ua = _mm256_castps_si256(a), ub = _mm256_castps_si256(b);
+    const __m256i absA = _mm256_and_si256(ua, splat(0x7fffffffu)), absB = _mm256_and_si256(ub, splat(0x7fffffffu));
+    const __m256i na = gt(absA, splat(0x7f800000u)), nb = gt(absB, splat(0x7f800000u));
+    const __m256i nan = _mm256_or_si256(na, nb);
+    const __m256i anyInf = _mm256_or_si256(_mm256_cmpeq_epi32(absA, splat(0x7f800000u)), _mm256_cmpeq_epi32(absB, splat(0x7f800000u)));
+    const __m256i inf = _mm256_andnot_si256(nan, anyInf);
+    const __m256i fin = _mm256_andnot_si256(_mm256_or_si256(nan, inf), splat(0xffffffffu));
+    c.nan = _mm256_sub_epi32(c.nan, nan);
+    c.inf = _mm256_sub_epi32(c.inf, inf);
+    // Over tolerance outside the finite pairs: NaN on one side only, or unequal infinities.
+    const __m256i unequal = _mm256_castps_si256(_mm256_cmp_ps(a, b, _CMP_NEQ_UQ));
+    const __m256i overNan = _mm256_and_si256(nan, _mm256_xor_si256(na, nb));
+    c.over32 = _mm256_sub_epi32(c.over32, _mm256_or_si256(overNan, _mm256_and_si256(inf, unequal)));
+    const __m256 fa = _mm256_castsi256_ps(_mm256_and_si256(fin, ua)), fb = _mm256_castsi256_ps(_mm256_and_si256(fin, ub));
+    fourPairs(_mm256_cvtps_pd(_mm256_castps256_ps128(fa)), _mm256_cvtps_pd(_mm256_castps256_ps128(fb)),
+              _mm256_cvtepi32_epi64(_mm256_castsi256_si128(fin)), s, i, c, atol, rtol);
+    fourPairs(_mm256_cvtps_pd(_mm256_extractf128_ps(fa, 1)), _mm256_cvtps_pd(_mm256_extractf128_ps(fb, 1)),
+              _mm256_cvtepi32_epi64(_mm256_extracti128_si256(fin, 1)), s, i + 4, c, atol, rtol);
+}
+
+template <typename T>
+CKPT_AVX2 std::uint64_t sumLanes(__m256i v)
+{
+    alignas(32) T l[32 / sizeof(T)];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(l), v);
+    std::uint64_t s = 0;
+    for (T x : l) s += static_cast<std::uint64_t>(x);
+    return s;
+}
+
+double foldLanes(double* lanes)
+{
+    for (unsigned s = kReduceLanes / 2; s >= 1; s /= 2)
+        for (unsigned l = 0; l < s; ++l) lanes[l] += lanes[l + s];
+    return lanes[0];
+}
+
+template <DType A, DType B>
+CKPT_AVX2 numeric::ErrorPartial errorsTyped(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t n,
+                                            double atol, double rtol)
+{
+    constexpr std::uint64_t ea = A == DType::F32 ? 4 : 2, eb = B == DType::F32 ? 4 : 2;
+    Lanes s;
+    Counters c{_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(),
+               _mm256_setzero_pd()};
+    const __m256d vAtol = _mm256_set1_pd(atol), vRtol = _mm256_set1_pd(rtol);
+    std::uint64_t k = 0;
+    for (; k + kReduceLanes <= n; k += kReduceLanes)
+        for (unsigned l = 0; l < kReduceLanes; l += 8)
+            eightPairs(loadEight<A>(pa + (k + l) * ea), loadEight<B>(pb + (k + l) * eb), s, l, c, vAtol, vRtol);
+    numeric::ErrorPartial r;
+    r.count = n, r.nan = sumLanes<std::uint32_t>(c.nan), r.inf = sumLanes<std::uint32_t>(c.inf);
+    r.over = sumLanes<std::uint32_t>(c.over32) + sumLanes<std::uint64_t>(c.over64);
+    alignas(32) double mx[4];
+    _mm256_store_pd(mx, c.mx);
+    for (double m : mx) r.maxAbs = m > r.maxAbs ? m : r.maxAbs;
+    // The last partial group: the portable loop's maths, one element per lane.
+    for (unsigned l = 0; k + l < n; ++l) {
+        const double a = numeric::loadF64(pa, A, k + l), b = numeric::loadF64(pb, B, k + l);
+        const bool nan = numeric::isNanF64(a) || numeric::isNanF64(b);
+        const bool inf = !nan && (numeric::isInfF64(a) || numeric::isInfF64(b));
+        const bool fin = !nan && !inf;
+        r.nan += nan, r.inf += inf, r.over += numeric::pairOverTolerance(a, b, atol, rtol);
+        const double fa = fin ? a : 0.0, fb = fin ? b : 0.0, e = fa - fb;
+        s.se[l] += e * e;
+        s.sa[l] += fa * fa;
+        s.dot[l] += fa * fb;
+        s.sb[l] += fb * fb;
+        r.maxAbs = std::fabs(e) > r.maxAbs ? std::fabs(e) : r.maxAbs;
+    }
+    r.sumSqErr = foldLanes(s.se), r.sumSqRef = foldLanes(s.sa), r.dot = foldLanes(s.dot), r.sumSqB = foldLanes(s.sb);
+    return r;
+}
+
+using ErrorsFn = numeric::ErrorPartial (*)(const std::uint8_t*, const std::uint8_t*, std::uint64_t, double, double);
+
+template <DType A>
+ErrorsFn pickB(DType b)
+{
+    switch (b) {
+    case DType::BF16: return errorsTyped<A, DType::BF16>;
+    case DType::F16: return errorsTyped<A, DType::F16>;
+    default: return errorsTyped<A, DType::F32>;
+    }
+}
+
+} // namespace
+
+numeric::ErrorPartial errorChunk(const std::uint8_t* a, DType aDtype, const std::uint8_t* b, DType bDtype,
+                                 std::uint64_t n, double atol, double rtol)
+{
+    const ErrorsFn fn = aDtype == DType::BF16 ? pickB<DType::BF16>(bDtype)
+                        : aDtype == DType::F16 ? pickB<DType::F16>(bDtype)
+                                               : pickB<DType::F32>(bDtype);
+    return fn(a, b, n, atol, rtol);
+}
+
+} // namespace ckpt::cpu::avx2
+
+#endif // CKPT_CPU_AVX2

@@ -1,0 +1,66 @@
+#pragma once
+// Hand-written AVX2 hot loops of the CPU backend (kernels/cpu/avx2_*.cpp), next to the portable
+// loops of cpu_*.cpp that stay the fallback for CPUs without AVX2 and for other architectures.
+// Both give the same bytes: the AVX2 code is the same integer / exact-float arithmetic as the
+// core/numeric codecs, lane by lane, and the reductions keep the lane order of reduce_rules.h.
+// The tests run each suite twice, once with CKPT_CPU_SCALAR=1 (portable loops only).
+
+#include "core/dtype.h"
+#include "core/numeric/reduce_rules.h"
+
+#include <cstdint>
+
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__) && !defined(__CUDACC__)
+#define CKPT_CPU_AVX2 1
+#else
+#define CKPT_CPU_AVX2 0
+#endif
+
+namespace ckpt::cpu::avx2 {
+
+// Outputs of at least this many bytes are written with non-temporal stores (they would only
+// evict the caches, and streaming skips the read-for-ownership); smaller ones stay cached for
+// whoever reads them next.
+inline constexpr std::uint64_t kStreamMinBytes = std::uint64_t{4} << 20;
+
+#if CKPT_CPU_AVX2
+
+// True when the CPU has AVX2 and CKPT_CPU_SCALAR is not set to 1 (read once).
+bool available();
+
+// Orders this thread's non-temporal stores before whatever follows (end of a task).
+void storeFence();
+
+// One row of FP8 codes -> BF16 / F16 / F32: block column j (blockCols wide) uses scales[j].
+// stream: use non-temporal stores where the output is 32-byte aligned.
+void fp8DequantRow(const std::uint8_t* w, const float* scales, std::uint64_t blockCols,
+                   std::uint64_t cols, std::uint8_t* out, DType outDtype, bool stream);
+
+// n packed FP4 bytes (2n elements, low nibble first) in groups of groupBytes bytes, group g
+// scaled by scale byte scales[g] -> outBytes-wide outputs by lookup: for scale byte s, planes
+// + s * outBytes * 16 holds outBytes tables of 16 bytes, byte k of the output for each code.
+void fp4DequantGroups(const std::uint8_t* packed, const std::uint8_t* scales, std::uint64_t groupBytes,
+                      std::uint64_t n, const std::uint8_t* planes, unsigned outBytes, std::uint8_t* out,
+                      bool stream);
+
+// max |x| bits over the finite values of n BF16 / F16 / F32 inputs, folded into m.
+std::uint32_t absMaxBits(const std::uint8_t* in, DType inDtype, std::uint64_t n, std::uint32_t m);
+
+// out[i] = f32ToE4m3(in[i] / scale) for n BF16 / F16 / F32 inputs.
+void fp8Encode(const std::uint8_t* in, DType inDtype, float scale, std::uint8_t* out, std::uint64_t n);
+
+// pairs packed FP4 bytes from 2 * pairs inputs: f32ToE2m1(x / scale), low nibble first.
+void fp4Encode(const std::uint8_t* in, DType inDtype, float scale, std::uint8_t* out, std::uint64_t pairs);
+
+// Stats of one reduce chunk of BF16 / F16 / F32 values, in the lane order of reduce_rules.h.
+numeric::StatsPartial statsChunk(const std::uint8_t* p, DType dtype, std::uint64_t n);
+
+// Error metrics of one reduce chunk of BF16 / F16 / F32 pairs, in the lane order of reduce_rules.h.
+numeric::ErrorPartial errorChunk(const std::uint8_t* a, DType aDtype, const std::uint8_t* b, DType bDtype,
+                                 std::uint64_t n, double atol, double rtol);
+
+#else
+inline bool available() { return false; }
+#endif
+
+} // namespace ckpt::cpu::avx2

@@ -1,0 +1,152 @@
+// AVX2 stats of one reduce chunk (BF16 / F16 / F32 input). The sums keep the exact order of
+// reduce_rules.h: lane l of kReduceLanes accumulates elements l, l + kReduceLanes, ... in f64,
+// four lanes per register, with a separate multiply and add (no FMA), and the lanes are folded
+// by the same tree as the portable loop, so the bits equal cpu_reduce.cpp and CUDA. Minima,
+// maxima and counts do not depend on order; they run in the integer domain of the f32 bits
+// (sign-magnitude turned into a signed key, so -0 sorts below +0 as lessTotal wants).
+
+#include "kernels/cpu/avx2_kernels.h"
+
+#if CKPT_CPU_AVX2
+
+#include "core/numeric/element_io.h"
+#include "kernels/cpu/avx2_codecs.h"
+
+#include <climits>
+#include <cmath>
+
+namespace ckpt::cpu::avx2 {
+
+namespace {
+
+using numeric::kReduceLanes;
+
+// Order key of f32 bits: signed compares of keys order values with -0 < +0.
+inline std::int32_t orderKey(std::uint32_t u)
+{
+    const auto s = static_cast<std::int32_t>(u);
+    return s ^ static_cast<std::int32_t>(static_cast<std::uint32_t>(s >> 31) >> 1);
+}
+
+inline float fromOrderKey(std::int32_t k)
+{
+    return numeric::bitsToF32(static_cast<std::uint32_t>(k ^ static_cast<std::int32_t>(static_cast<std::uint32_t>(k >> 31) >> 1)));
+}
+
+struct Acc {
+    alignas(32) double sum[kReduceLanes] = {};
+    alignas(32) double sq[kReduceLanes] = {};
+};
+
+struct Extremes {
+    __m256i mn, mx, am, nan, inf, zero;
+};
+
+template <DType Dt>
+CKPT_AVX2_INLINE __m256 loadEight(const std::uint8_t* p)
+{
+    if constexpr (Dt == DType::F32) {
+        return _mm256_loadu_ps(reinterpret_cast<const float*>(p));
+    } else {
+        const __m256i h = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+        if constexpr (Dt == DType::BF16) return _mm256_castsi256_ps(_mm256_slli_epi32(h, 16));
+        else return f16ToF32(h);
+    }
+}
+
+// Eight values into lanes sum[0..8) / sq[0..8) and the order-free state.
+CKPT_AVX2_INLINE void eight(__m256 x, double* sum, double* sq, Extremes& e)
+{
+    const __m256i u = _mm256_castps_si256(x);
+    const __m256i a = _mm256_and_si256(u, splat(0x7fffffffu));
+    const __m256i nan = gt(a, splat(0x7f800000u));
+    const __m256i inf = _mm256_cmpeq_epi32(a, splat(0x7f800000u));
+    e.nan = _mm256_sub_epi32(e.nan, nan);
+    e.inf = _mm256_sub_epi32(e.inf, inf);
+    e.zero = _mm256_sub_epi32(e.zero, _mm256_cmpeq_epi32(a, _mm256_setzero_si256()));
+    const __m256i key = _mm256_xor_si256(u, _mm256_srli_epi32(_mm256_srai_epi32(u, 31), 1));
+    e.mn = _mm256_min_epi32(e.mn, select(nan, splat(INT32_MAX), key));
+    e.mx = _mm256_max_epi32(e.mx, select(nan, splat(static_cast<std::uint32_t>(INT32_MIN)), key));
+    e.am = _mm256_max_epi32(e.am, _mm256_andnot_si256(nan, a));
+    // Non-finite values add +0.0, as in the portable loop.
+    const __m256 f = _mm256_castsi256_ps(_mm256_andnot_si256(_mm256_or_si256(nan, inf), u));
+    const __m256d d0 = _mm256_cvtps_pd(_mm256_castps256_ps128(f));
+    const __m256d d1 = _mm256_cvtps_pd(_mm256_extractf128_ps(f, 1));
+    _mm256_store_pd(sum, _mm256_add_pd(_mm256_load_pd(sum), d0));
+    _mm256_store_pd(sum + 4, _mm256_add_pd(_mm256_load_pd(sum + 4), d1));
+    _mm256_store_pd(sq, _mm256_add_pd(_mm256_load_pd(sq), _mm256_mul_pd(d0, d0)));
+    _mm256_store_pd(sq + 4, _mm256_add_pd(_mm256_load_pd(sq + 4), _mm256_mul_pd(d1, d1)));
+}
+
+CKPT_AVX2 std::uint64_t sumLanes(__m256i v)
+{
+    alignas(32) std::uint32_t l[8];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(l), v);
+    std::uint64_t s = 0;
+    for (std::uint32_t x : l) s += x;
+    return s;
+}
+
+double foldLanes(double* lanes)
+{
+    for (unsigned s = kReduceLanes / 2; s >= 1; s /= 2)
+        for (unsigned l = 0; l < s; ++l) lanes[l] += lanes[l + s];
+    return lanes[0];
+}
+
+template <DType Dt>
+CKPT_AVX2 numeric::StatsPartial statsTyped(const std::uint8_t* p, std::uint64_t n)
+{
+    constexpr std::uint64_t eb = Dt == DType::F32 ? 4 : 2;
+    Acc acc;
+    Extremes e{splat(INT32_MAX), splat(static_cast<std::uint32_t>(INT32_MIN)), _mm256_setzero_si256(),
+               _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+    std::uint64_t k = 0;
+    for (; k + kReduceLanes <= n; k += kReduceLanes)
+        for (unsigned l = 0; l < kReduceLanes; l += 8) eight(loadEight<Dt>(p + (k + l) * eb), acc.sum + l, acc.sq + l, e);
+    alignas(32) std::int32_t mn[8], mx[8], am[8];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(mn), e.mn);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(mx), e.mx);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(am), e.am);
+    numeric::StatsPartial r;
+    r.count = n, r.nan = sumLanes(e.nan), r.inf = sumLanes(e.inf), r.zero = sumLanes(e.zero);
+    std::int32_t kMin = INT32_MAX, kMax = INT32_MIN, aMax = 0;
+    for (unsigned l = 0; l < 8; ++l) kMin = mn[l] < kMin ? mn[l] : kMin, kMax = mx[l] > kMax ? mx[l] : kMax, aMax = am[l] > aMax ? am[l] : aMax;
+    // The last partial group: lanes 0 .. n-k-1, one element each, the portable loop's maths.
+    for (unsigned l = 0; k + l < n; ++l) {
+        const std::uint32_t u = numeric::f32ToBits(numeric::loadF32(p, Dt, k + l));
+        const std::uint32_t a = u & numeric::kF32AbsMask;
+        const bool nan = a > numeric::kF32InfBits, inf = a == numeric::kF32InfBits;
+        r.nan += nan, r.inf += inf, r.zero += a == 0;
+        if (nan) continue;
+        const std::int32_t key = orderKey(u);
+        kMin = key < kMin ? key : kMin, kMax = key > kMax ? key : kMax;
+        aMax = static_cast<std::int32_t>(a) > aMax ? static_cast<std::int32_t>(a) : aMax;
+        const double f = inf ? 0.0 : static_cast<double>(numeric::bitsToF32(u));
+        acc.sum[l] += f;
+        acc.sq[l] += f * f;
+    }
+    // No non-NaN value leaves the keys at their start; the portable loop then reports +inf /
+    // -inf / 0, which the backend ignores (count == nan).
+    r.min = kMin == INT32_MAX ? INFINITY : static_cast<double>(fromOrderKey(kMin));
+    r.max = kMax == INT32_MIN ? -INFINITY : static_cast<double>(fromOrderKey(kMax));
+    r.absMax = static_cast<double>(numeric::bitsToF32(static_cast<std::uint32_t>(aMax)));
+    r.sum = foldLanes(acc.sum);
+    r.sumSq = foldLanes(acc.sq);
+    return r;
+}
+
+} // namespace
+
+numeric::StatsPartial statsChunk(const std::uint8_t* p, DType dtype, std::uint64_t n)
+{
+    switch (dtype) {
+    case DType::BF16: return statsTyped<DType::BF16>(p, n);
+    case DType::F16: return statsTyped<DType::F16>(p, n);
+    default: return statsTyped<DType::F32>(p, n);
+    }
+}
+
+} // namespace ckpt::cpu::avx2
+
+#endif // CKPT_CPU_AVX2
