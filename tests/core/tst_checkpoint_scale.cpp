@@ -149,9 +149,9 @@ void TestCheckpointScale::realSizedDeepseekV3()
     const QuantPair* kv = ck->quant().findByWeight("model.layers.61.self_attn.kv_a_proj_with_mqa.weight");
     QVERIFY(kv);
     QCOMPARE(ck->find(kv->scale)->shape, (std::vector<std::uint64_t>{5, 56}));
-    // The target is < 0.3 s in a release build on an idle machine; the bound here only catches
-    // a regression by an order of magnitude on a loaded CI runner.
-    QVERIFY2(best < 3000, qPrintable(QString("open took %1 ms").arg(best)));
+    // No time bound here (unit tests are not timed: the same test runs under ASan, ~10x slower,
+    // and on loaded runners); open speed is measured by bench/bench_open and bench/open-time.sh
+    // as ratios to a baseline taken in the same run.
 }
 
 QTEST_GUILESS_MAIN(TestCheckpointScale)
