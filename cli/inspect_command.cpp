@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "cli/cli_output.h"
 #include "cli/commands.h"
+#include "cli/inspect_json.h"
 #include "cli/terminal_progress.h"
 #include "core/checkpoint/checkpoint.h"
 
@@ -33,41 +34,14 @@ const ArgSpec kSpec{
     1,
 };
 
-std::string relativeFile(const Checkpoint& c, const TensorRef& t)
+// Shard paths relative to the root, once per file (not per tensor: 92k filesystem::path splits
+// cost more than the rest of the table).
+std::vector<std::string> relativeFiles(const Checkpoint& c)
 {
-    return std::filesystem::path(c.fileOf(t)).lexically_relative(c.root()).generic_string();
-}
-
-json errorJson(const Error& e)
-{
-    return {{"code", errorCodeName(e.code)}, {"message", e.message}, {"file", e.file}, {"tensor", e.tensor}};
-}
-
-json inspectJson(const Checkpoint& c)
-{
-    json tensors = json::array();
-    for (const auto& t : c.tensors())
-        tensors.push_back({{"name", t.name}, {"dtype", dtypeName(t.dtype)}, {"shape", t.shape},
-                           {"file", relativeFile(c, t)}, {"offset", t.offset}, {"nbytes", t.nbytes}});
-    json quant = json::array();
-    for (const auto& p : c.quant().pairs)
-        quant.push_back({{"weight", p.weight}, {"scale", p.scale}, {"scheme", quantSchemeName(p.scheme)},
-                         {"block", {p.blockRows, p.blockCols}}});
-    json problems = json::array();
-    for (const auto& e : c.quant().problems) problems.push_back(errorJson(e));
-    return {
-        {"family", familyName(c.family())},
-        {"layout", layoutName(c.layout())},
-        {"files", c.files().size()},
-        {"total_bytes", c.totalBytes()},
-        {"tensors", std::move(tensors)},
-        {"quant", std::move(quant)},
-        {"problems", std::move(problems)},
-        {"orphan_scales", c.quant().orphanScales},
-        {"warnings", c.warnings()},
-        {"has_index", c.hasIndex()},
-        {"has_config", c.hasConfig()},
-    };
+    std::vector<std::string> out;
+    out.reserve(c.files().size());
+    for (const auto& f : c.files()) out.push_back(std::filesystem::path(f).lexically_relative(c.root()).generic_string());
+    return out;
 }
 
 std::string pad(std::string s, std::size_t width)
@@ -120,11 +94,12 @@ void printFindings(const Checkpoint& c)
 
 void printTensorTable(const Checkpoint& c)
 {
+    const std::vector<std::string> files = relativeFiles(c);
     std::size_t nameWidth = 4, shapeWidth = 5, fileWidth = 4;
+    for (const auto& f : files) fileWidth = std::max(fileWidth, f.size());
     for (const auto& t : c.tensors()) {
         nameWidth = std::max(nameWidth, t.name.size());
         shapeWidth = std::max(shapeWidth, shapeString(t.shape).size());
-        fileWidth = std::max(fileWidth, relativeFile(c, t).size());
     }
     nameWidth = std::min<std::size_t>(nameWidth, 72);
     std::cout << pad("name", nameWidth) << "  " << pad("dtype", 8) << "  " << pad("shape", shapeWidth) << "  "
@@ -132,7 +107,7 @@ void printTensorTable(const Checkpoint& c)
     for (const auto& t : c.tensors()) {
         std::string mark = c.quant().findByWeight(t.name) ? "  [q]" : c.quant().isScale(t.name) ? "  [scale]" : "";
         std::cout << pad(t.name, nameWidth) << "  " << pad(std::string(dtypeName(t.dtype)), 8) << "  "
-                  << pad(shapeString(t.shape), shapeWidth) << "  " << pad(relativeFile(c, t), fileWidth) << "  "
+                  << pad(shapeString(t.shape), shapeWidth) << "  " << pad(files[t.fileIndex], fileWidth) << "  "
                   << humanBytes(t.nbytes) << mark << '\n';
     }
 }
@@ -157,7 +132,7 @@ int runInspect(const Args& args)
     const Checkpoint& c = *opened.value();
     for (const auto& e : c.quant().problems) std::cerr << "ckptscope-cli: warning: " << e.toString() << '\n';
     if (asJson) {
-        printJson(inspectJson(c));
+        std::cout << inspectJsonText(c);
         return kExitOk;
     }
     printSummary(c);
