@@ -19,7 +19,7 @@ namespace ckpt::ui {
 HistogramPlot::HistogramPlot(QWidget* parent)
     : QWidget(parent), m_plot(new QCustomPlot(this)), m_title(new QLabel(this)),
       m_summary(new QLabel(this)), m_logY(new QCheckBox(tr("Log y"), this)),
-      m_bins(new QSpinBox(this)), m_binsDebounce(new QTimer(this))
+      m_bins(new QSpinBox(this)), m_binsDebounce(new QTimer(this)), m_valueLabel(tr("value"))
 {
     m_bars = new QCPBars(m_plot->xAxis, m_plot->yAxis);
     m_bars->setWidthType(QCPBars::wtPlotCoords);
@@ -70,6 +70,8 @@ void HistogramPlot::UI_setBins(int bins)
     m_bins->setValue(bins);
 }
 
+void HistogramPlot::UI_setValueLabel(const QString& label) { m_valueLabel = label; }
+
 void HistogramPlot::UI_setHistogram(const Histogram& h, const QString& title)
 {
     const HistogramSpec& s = h.spec;
@@ -87,7 +89,7 @@ void HistogramPlot::UI_setHistogram(const Histogram& h, const QString& title)
     }
     m_bars->setData(keys, values, true);
     m_bars->setWidth(width);
-    m_plot->xAxis->setLabel(s.logBins ? tr("log2(|value|)") : tr("value"));
+    m_plot->xAxis->setLabel(s.logBins ? tr("log2(|value|)") : m_valueLabel);
     m_plot->xAxis->setRange(lo, hi);
     m_title->setText(title);
     m_summary->setText(summaryText(h));

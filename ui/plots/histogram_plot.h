@@ -29,6 +29,8 @@ public:
     void UI_clear(const QString& message);
     void UI_setLogY(bool logY);
     void UI_setBins(int bins);  // without emitting binsChanged
+    // x axis label of fixed-bin histograms ("value" unless set; the diff view plots "A − B").
+    void UI_setValueLabel(const QString& label);
     bool UI_saveTo(const QString& path);  // .pdf -> PDF, anything else -> PNG
 
     int bins() const;
@@ -54,6 +56,7 @@ private:
     QCheckBox* m_logY;
     QSpinBox* m_bins;
     QTimer* m_binsDebounce;
+    QString m_valueLabel;
     double m_maxCount = 0;
     bool m_hasData = false;
 };

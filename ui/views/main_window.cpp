@@ -1,11 +1,13 @@
 #include "ui/views/main_window.h"
 
 #include "ui/views/convert_dialog.h"
+#include "ui/views/diff_view.h"
 #include "ui/views/error_banner.h"
 #include "ui/views/mapping_panel.h"
 #include "ui/views/recent_files.h"
 #include "ui/views/tensor_inspector.h"
 #include "ui/views/tree_pane.h"
+#include "ui/views/verify_view.h"
 #include "ui/workers/convert_worker.h"
 #include "ui/workers/demo_checkpoint_worker.h"
 #include "ui/workers/kernel_backend_provider.h"
@@ -45,7 +47,7 @@ QString deviceLabel(const KernelBackend& backend)
 MainWindow::MainWindow(std::shared_ptr<KernelBackendProvider> backends, QWidget* parent)
     : QMainWindow(parent), m_backends(std::move(backends)), m_tree(new TreePane(this)),
       m_inspector(new TensorInspector(m_backends, this)), m_mapping(new MappingPanel(this)),
-      m_pages(new QTabWidget(this)), m_banner(new ErrorBanner(this)),
+      m_diff(new DiffView(m_backends, this)), m_verify(new VerifyView(this)), m_pages(new QTabWidget(this)), m_banner(new ErrorBanner(this)),
       m_opener(new OpenCheckpointWorker(this)), m_demo(new DemoCheckpointWorker(this)),
       m_deviceProbe(new JobRunner(this)), m_summary(new QLabel(this)), m_device(new QLabel(this)),
       m_progress(new QProgressBar(this))
@@ -59,6 +61,8 @@ MainWindow::MainWindow(std::shared_ptr<KernelBackendProvider> backends, QWidget*
     splitter->setStretchFactor(1, 2);
     m_pages->addTab(splitter, tr("Tensors"));
     m_pages->addTab(m_mapping, tr("Mapping preview"));
+    m_pages->addTab(m_diff, tr("Diff"));
+    m_pages->addTab(m_verify, tr("Verify"));
     m_pages->setDocumentMode(true);
     auto* central = new QWidget(this);
     auto* layout = new QVBoxLayout(central);
@@ -72,6 +76,8 @@ MainWindow::MainWindow(std::shared_ptr<KernelBackendProvider> backends, QWidget*
     UI_buildStatusBar();
     connect(m_tree, &TreePane::tensorSelected, m_inspector, &TensorInspector::UI_showTensor);
     connect(m_tree, &TreePane::groupSelected, m_inspector, &TensorInspector::UI_showGroup);
+    connect(m_diff, &DiffView::problem, this, &MainWindow::UI_showProblem);
+    connect(m_verify, &VerifyView::problem, this, &MainWindow::UI_showProblem);
     connect(m_opener, &OpenCheckpointWorker::opened, this, &MainWindow::UI_onOpened);
     connect(m_opener, &OpenCheckpointWorker::failed, this, &MainWindow::UI_onOpenFailed);
     connect(m_opener, &OpenCheckpointWorker::progress, this, &MainWindow::UI_setProgress);
@@ -90,6 +96,8 @@ MainWindow::~MainWindow()
     m_opener->UI_cancel();
     m_demo->UI_cancel();
     m_inspector->statsWorker()->UI_cancel();
+    m_diff->UI_cancel();
+    m_verify->UI_cancel();
 }
 
 void MainWindow::UI_buildMenus()
@@ -109,8 +117,24 @@ void MainWindow::UI_buildMenus()
     m_convertAction->setEnabled(false);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    UI_buildToolsMenu();
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About ckptscope"), this, &MainWindow::UI_about);
+}
+
+// Both tools work on the open checkpoint; the menu entries just bring their page forward.
+void MainWindow::UI_buildToolsMenu()
+{
+    QMenu* tools = menuBar()->addMenu(tr("&Tools"));
+    tools->addAction(tr("&Compare with…"), QKeySequence(tr("Ctrl+D")), this,
+                     [this] { m_pages->setCurrentWidget(m_diff); });
+    tools->addAction(tr("&Verify Dequantization…"), QKeySequence(tr("Ctrl+Shift+V")), this,
+                     [this] { m_pages->setCurrentWidget(m_verify); });
+}
+
+void MainWindow::UI_showProblem(bool error, const QString& title, const QStringList& details)
+{
+    m_banner->UI_show(error ? ErrorBanner::Kind::Error : ErrorBanner::Kind::Warning, title, details);
 }
 
 void MainWindow::UI_buildStatusBar()
@@ -182,6 +206,8 @@ void MainWindow::UI_onOpened(const OpenedCheckpoint& opened)
     m_inspector->UI_setCheckpoint(opened.checkpoint);
     m_tree->UI_setTree(opened.tree);
     m_mapping->UI_setCheckpoint(opened.checkpoint);
+    m_diff->UI_setCheckpointA(opened.checkpoint, opened.path);
+    m_verify->UI_setCheckpoint(opened.checkpoint, opened.path);
     m_convertAction->setEnabled(true);
     setWindowTitle(tr("%1 — ckptscope").arg(QDir::toNativeSeparators(opened.path)));
     const QLocale locale;

@@ -1,7 +1,8 @@
 #pragma once
-// The main window: File menu (open folder/file, recent, demo checkpoints, quit), drag and drop,
-// the tree pane on the left, the tensor inspector on the right, an error banner above both, and
-// a status bar with the checkpoint summary, open progress and the compute device.
+// The main window: File menu (open folder/file, recent, demo checkpoints, quit), Tools menu
+// (compare, verify), drag and drop, pages for the tensors (tree pane + inspector), the mapping
+// preview, the diff and the verify views, an error banner above them, and a status bar with the
+// checkpoint summary, open progress and the compute device.
 
 #include "core/checkpoint/family.h"
 #include "ui/workers/opened_checkpoint.h"
@@ -20,6 +21,7 @@ namespace ckpt::ui {
 
 class ConvertDialog;
 class DemoCheckpointWorker;
+class DiffView;
 class ErrorBanner;
 class JobRunner;
 class KernelBackendProvider;
@@ -28,6 +30,7 @@ class OpenCheckpointWorker;
 class RecentFiles;
 class TensorInspector;
 class TreePane;
+class VerifyView;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -41,6 +44,8 @@ public:
     TreePane* treePane() const { return m_tree; }
     TensorInspector* inspector() const { return m_inspector; }
     MappingPanel* mappingPanel() const { return m_mapping; }
+    DiffView* diffView() const { return m_diff; }
+    VerifyView* verifyView() const { return m_verify; }
     RecentFiles* recentFiles() const { return m_recent; }
     QTabWidget* pages() const { return m_pages; }
     ConvertDialog* UI_showConvertDialog();
@@ -61,6 +66,8 @@ protected:
 
 private:
     void UI_buildMenus();
+    void UI_buildToolsMenu();
+    void UI_showProblem(bool error, const QString& title, const QStringList& details);
     void UI_buildStatusBar();
     void UI_probeDevice();
     void UI_onOpened(const OpenedCheckpoint& opened);
@@ -76,6 +83,8 @@ private:
     TreePane* m_tree;
     TensorInspector* m_inspector;
     MappingPanel* m_mapping;
+    DiffView* m_diff;
+    VerifyView* m_verify;
     QTabWidget* m_pages;
     QPointer<ConvertDialog> m_convert;
     QAction* m_convertAction = nullptr;
