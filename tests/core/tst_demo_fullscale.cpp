@@ -33,7 +33,8 @@ void TestDemoFullscale::census_data()
     QTest::addColumn<qulonglong>("payload");
     QTest::addColumn<QList<int>>("firstShardCounts");
     // real-checkpoints.md §3.1 (V3: 45,808 weight_scale_inv) and §3.2 (V4-Flash-0731: per-shard
-    // counts 1, 1565, 1565, 1576, 1569; its scale count is not published, ours is every .scale).
+    // counts 1, 1565, 1565, 1576, 1569; its scale count is not published, ours is every .scale;
+    // its payload is not compared: ours is 0.09 % short of the census, see docs/PERFORMANCE.md).
     QTest::newRow("deepseek_v3") << int(Family::DeepseekV3) << 163 << 91991 << 45808
                                  << qulonglong(688574839360ULL) << QList<int>{};
     QTest::newRow("deepseek_v4_flash") << int(Family::DeepseekV4) << 48 << 72317 << -1
