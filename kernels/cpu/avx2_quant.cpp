@@ -65,10 +65,10 @@ CKPT_AVX2 void encodeTyped(const std::uint8_t* in, float scale, std::uint8_t* ou
     std::uint64_t i = 0;
     for (; i + 32 <= n; i += 32) {
         const std::uint8_t* p = in + i * eb;
-        const __m256i c0 = f32ToE4m3(_mm256_div_ps(loadEight<In>(p), s));
-        const __m256i c1 = f32ToE4m3(_mm256_div_ps(loadEight<In>(p + 8 * eb), s));
-        const __m256i c2 = f32ToE4m3(_mm256_div_ps(loadEight<In>(p + 16 * eb), s));
-        const __m256i c3 = f32ToE4m3(_mm256_div_ps(loadEight<In>(p + 24 * eb), s));
+        const __m256i c0 = f32ToE4m3Fast(_mm256_div_ps(loadEight<In>(p), s));
+        const __m256i c1 = f32ToE4m3Fast(_mm256_div_ps(loadEight<In>(p + 8 * eb), s));
+        const __m256i c2 = f32ToE4m3Fast(_mm256_div_ps(loadEight<In>(p + 16 * eb), s));
+        const __m256i c3 = f32ToE4m3Fast(_mm256_div_ps(loadEight<In>(p + 24 * eb), s));
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), packU8(c0, c1, c2, c3));
     }
     for (; i < n; ++i) out[i] = numeric::f32ToE4m3(numeric::loadF32(in, In, i) / scale);

@@ -12,6 +12,7 @@
 #include "core/numeric/element_io.h"
 #include "kernels/cpu/avx2_codecs.h"
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 
@@ -31,6 +32,13 @@ inline std::int32_t orderKey(std::uint32_t u)
 inline float fromOrderKey(std::int32_t k)
 {
     return numeric::bitsToF32(static_cast<std::uint32_t>(k ^ static_cast<std::int32_t>(static_cast<std::uint32_t>(k >> 31) >> 1)));
+}
+
+// f32 bits of the bf16 value whose 16-bit order key is k.
+inline std::uint32_t fromKey16(std::int16_t k)
+{
+    const auto u = static_cast<std::uint16_t>(k);
+    return static_cast<std::uint32_t>(u & 0x8000u ? u ^ 0x7fffu : u) << 16;
 }
 
 struct Acc {
@@ -78,6 +86,53 @@ CKPT_AVX2_INLINE void eight(__m256 x, double* sum, double* sq, Extremes& e)
     _mm256_store_pd(sq + 4, _mm256_add_pd(_mm256_load_pd(sq + 4), _mm256_mul_pd(d1, d1)));
 }
 
+// BF16 classifies sixteen values per register in the 16-bit domain (the bf16 bits are the top
+// half of the f32 bits, so the same tests and keys apply to them), then widens for the sums.
+struct Extremes16 {
+    __m256i mn, mx, am, nan, inf, zero;  // counters: at most kReduceChunk / 16 per lane
+};
+
+CKPT_AVX2_INLINE void addPd(double* sum, double* sq, __m128 f)
+{
+    const __m256d d = _mm256_cvtps_pd(f);
+    _mm256_store_pd(sum, _mm256_add_pd(_mm256_load_pd(sum), d));
+    _mm256_store_pd(sq, _mm256_add_pd(_mm256_load_pd(sq), _mm256_mul_pd(d, d)));
+}
+
+// Sixteen BF16 values into lanes [0, 16) of sum and sq.
+CKPT_AVX2_INLINE void sixteenBf16(const std::uint8_t* p, double* sum, double* sq, Extremes16& e)
+{
+    const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    const __m256i a = _mm256_and_si256(h, _mm256_set1_epi16(0x7fff));
+    const __m256i nan = _mm256_cmpgt_epi16(a, _mm256_set1_epi16(0x7f80));
+    const __m256i inf = _mm256_cmpeq_epi16(a, _mm256_set1_epi16(0x7f80));
+    e.nan = _mm256_sub_epi16(e.nan, nan);
+    e.inf = _mm256_sub_epi16(e.inf, inf);
+    e.zero = _mm256_sub_epi16(e.zero, _mm256_cmpeq_epi16(a, _mm256_setzero_si256()));
+    const __m256i key = _mm256_xor_si256(h, _mm256_srli_epi16(_mm256_srai_epi16(h, 15), 1));
+    e.mn = _mm256_min_epi16(e.mn, _mm256_blendv_epi8(key, _mm256_set1_epi16(0x7fff), nan));
+    e.mx = _mm256_max_epi16(e.mx, _mm256_blendv_epi8(key, _mm256_set1_epi16(-0x8000), nan));
+    e.am = _mm256_max_epi16(e.am, _mm256_andnot_si256(nan, a));
+    const __m256i f = _mm256_andnot_si256(_mm256_or_si256(nan, inf), h);  // non-finite adds +0.0
+    // Unpacking with zeros gives f32 bits of elements 0-3 | 8-11 (lo) and 4-7 | 12-15 (hi).
+    const __m256 lo = _mm256_castsi256_ps(_mm256_unpacklo_epi16(_mm256_setzero_si256(), f));
+    const __m256 hi = _mm256_castsi256_ps(_mm256_unpackhi_epi16(_mm256_setzero_si256(), f));
+    addPd(sum, sq, _mm256_castps256_ps128(lo));
+    addPd(sum + 4, sq + 4, _mm256_castps256_ps128(hi));
+    addPd(sum + 8, sq + 8, _mm256_extractf128_ps(lo, 1));
+    addPd(sum + 12, sq + 12, _mm256_extractf128_ps(hi, 1));
+}
+
+template <typename T>
+CKPT_AVX2 std::uint64_t sumLanesOf(__m256i v)
+{
+    alignas(32) T l[32 / sizeof(T)];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(l), v);
+    std::uint64_t s = 0;
+    for (T x : l) s += static_cast<std::uint64_t>(x);
+    return s;
+}
+
 CKPT_AVX2 std::uint64_t sumLanes(__m256i v)
 {
     alignas(32) std::uint32_t l[8];
@@ -101,17 +156,35 @@ CKPT_AVX2 numeric::StatsPartial statsTyped(const std::uint8_t* p, std::uint64_t 
     Acc acc;
     Extremes e{splat(INT32_MAX), splat(static_cast<std::uint32_t>(INT32_MIN)), _mm256_setzero_si256(),
                _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+    Extremes16 e16{_mm256_set1_epi16(0x7fff), _mm256_set1_epi16(-0x8000), _mm256_setzero_si256(),
+                   _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
     std::uint64_t k = 0;
-    for (; k + kReduceLanes <= n; k += kReduceLanes)
-        for (unsigned l = 0; l < kReduceLanes; l += 8) eight(loadEight<Dt>(p + (k + l) * eb), acc.sum + l, acc.sq + l, e);
+    for (; k + kReduceLanes <= n; k += kReduceLanes) {
+        if constexpr (Dt == DType::BF16) {
+            for (unsigned l = 0; l < kReduceLanes; l += 16) sixteenBf16(p + (k + l) * eb, acc.sum + l, acc.sq + l, e16);
+        } else {
+            for (unsigned l = 0; l < kReduceLanes; l += 8) eight(loadEight<Dt>(p + (k + l) * eb), acc.sum + l, acc.sq + l, e);
+        }
+    }
     alignas(32) std::int32_t mn[8], mx[8], am[8];
     _mm256_store_si256(reinterpret_cast<__m256i*>(mn), e.mn);
     _mm256_store_si256(reinterpret_cast<__m256i*>(mx), e.mx);
     _mm256_store_si256(reinterpret_cast<__m256i*>(am), e.am);
     numeric::StatsPartial r;
     r.count = n, r.nan = sumLanes(e.nan), r.inf = sumLanes(e.inf), r.zero = sumLanes(e.zero);
+    r.nan += sumLanesOf<std::uint16_t>(e16.nan), r.inf += sumLanesOf<std::uint16_t>(e16.inf);
+    r.zero += sumLanesOf<std::uint16_t>(e16.zero);
     std::int32_t kMin = INT32_MAX, kMax = INT32_MIN, aMax = 0;
     for (unsigned l = 0; l < 8; ++l) kMin = mn[l] < kMin ? mn[l] : kMin, kMax = mx[l] > kMax ? mx[l] : kMax, aMax = am[l] > aMax ? am[l] : aMax;
+    alignas(32) std::int16_t mn16[16], mx16[16], am16[16];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(mn16), e16.mn);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(mx16), e16.mx);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(am16), e16.am);
+    for (unsigned l = 0; l < 16; ++l) {  // 16-bit keys and |x| back to f32 bits, then 32-bit keys
+        if (mn16[l] != 0x7fff) kMin = std::min(kMin, orderKey(fromKey16(mn16[l])));
+        if (mx16[l] != -0x8000) kMax = std::max(kMax, orderKey(fromKey16(mx16[l])));
+        aMax = std::max(aMax, static_cast<std::int32_t>(am16[l]) << 16);
+    }
     // The last partial group: lanes 0 .. n-k-1, one element each, the portable loop's maths.
     for (unsigned l = 0; k + l < n; ++l) {
         const std::uint32_t u = numeric::f32ToBits(numeric::loadF32(p, Dt, k + l));
