@@ -1,10 +1,13 @@
 #include "ui/views/screenshot_director.h"
 
+#include "ui/plots/histogram_plot.h"
 #include "ui/plots/scale_grid_plot.h"
+#include "ui/views/diff_view.h"
 #include "ui/views/main_window.h"
 #include "ui/views/mapping_panel.h"
 #include "ui/views/tensor_inspector.h"
 #include "ui/views/tree_pane.h"
+#include "ui/views/verify_view.h"
 
 #include <QApplication>
 #include <QDir>
@@ -12,6 +15,8 @@
 #include <QTabWidget>
 #include <QTimer>
 #include <QTreeView>
+
+#include <memory>
 
 #include <qcustomplot.h>
 
@@ -21,6 +26,7 @@ namespace {
 
 constexpr int kTimeoutMs = 180000;
 constexpr int kSettleMs = 400;  // let layouts and plots repaint before grabbing
+constexpr int kHistogramWaitMs = 10000;  // a diff row without a histogram: grab after this
 
 } // namespace
 
@@ -123,8 +129,57 @@ void ScreenshotDirector::UI_capture()
     UI_grab(QStringLiteral("filter"));
     m_window->pages()->setCurrentIndex(1);
     UI_grab(QStringLiteral("mapping"));
-    m_window->pages()->setCurrentIndex(0);
-    QTimer::singleShot(0, qApp, [] { QApplication::exit(0); });
+    UI_captureDiff();
+}
+
+// The diff page with B from the environment (tests/screenshots.sh makes a perturbed copy), its
+// worst row selected and that tensor's difference histogram drawn.
+void ScreenshotDirector::UI_captureDiff()
+{
+    DiffView* diff = m_window->diffView();
+    m_window->pages()->setCurrentWidget(diff);
+    const QString b = qEnvironmentVariable("CKPT_SCREENSHOT_DIFF_B", m_window->current().path);
+    // Grabbed once: when the selected row's histogram is drawn, or shortly after the diff when
+    // the selected row has none (identical checkpoints, a shape mismatch, an only-in row).
+    auto grabbed = std::make_shared<bool>(false);
+    const auto grabOnce = [this, grabbed] {
+        if (*grabbed)
+            return;
+        *grabbed = true;
+        UI_grab(QStringLiteral("diff"));
+        UI_captureVerify();
+    };
+    connect(diff, &DiffView::histogramShown, this, [this, grabOnce] { QTimer::singleShot(kSettleMs, this, grabOnce); },
+            Qt::SingleShotConnection);
+    connect(diff, &DiffView::diffEnded, this, [this, grabOnce](bool ok) {
+        if (!ok) {
+            m_done = false;
+            UI_fail(QStringLiteral("the diff did not finish"));
+            return;
+        }
+        QTimer::singleShot(kHistogramWaitMs, this, grabOnce);
+    }, Qt::SingleShotConnection);
+    diff->UI_setPathB(b);
+    diff->UI_start();
+}
+
+void ScreenshotDirector::UI_captureVerify()
+{
+    VerifyView* verify = m_window->verifyView();
+    m_window->pages()->setCurrentWidget(verify);
+    connect(verify, &VerifyView::verifyEnded, this, [this](bool ok) {
+        if (!ok) {
+            m_done = false;
+            UI_fail(QStringLiteral("the verification did not finish"));
+            return;
+        }
+        QTimer::singleShot(kSettleMs, this, [this] {
+            UI_grab(QStringLiteral("verify"));
+            m_window->pages()->setCurrentIndex(0);
+            QTimer::singleShot(0, qApp, [] { QApplication::exit(0); });
+        });
+    }, Qt::SingleShotConnection);
+    verify->UI_start();
 }
 
 void ScreenshotDirector::UI_fail(const QString& message)
