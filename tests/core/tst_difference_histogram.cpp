@@ -147,6 +147,7 @@ void TstDifferenceHistogram::acrossChunks()
     std::vector<float> va(n), vb(n, 0.0f);
     for (std::uint64_t i = 0; i < n; ++i) va[i] = static_cast<float>(i % 4);  // differences 0..3
     va[n - 1] = 8.0f;                                                          // max in the tail
+    va[n - 2] = 0.0f;
     vb[n - 2] = 4.0f;                                                          // min -4 in the tail
     auto ca = write("big", {{"big", DType::F32, {n}, toBytes(va)}});
     auto cb = write("big", {{"big", DType::F32, {n}, toBytes(vb)}});
