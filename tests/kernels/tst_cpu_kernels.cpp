@@ -282,6 +282,11 @@ void TestCpuKernels::fp8VectorPaths_data()
     QTest::newRow("F32 streaming, ragged 517x2031") << 517ull << 2031ull << 128u << DType::F32 << 4u;
     QTest::newRow("F16 streaming, ragged 1031x2047, block 100") << 1031ull << 2047ull << 100u << DType::F16 << 6u;
     QTest::newRow("F16 ragged 33x1001") << 33ull << 1001ull << 128u << DType::F16 << 0u;
+    // Blocks below the table size take the AVX2 decode, here with streaming stores.
+    QTest::newRow("BF16 blocks of 16, at the streaming threshold") << at << 2048ull << 16u << DType::BF16 << 0u;
+    QTest::newRow("BF16 blocks of 16, streaming, output 2 bytes past 32") << at << 2048ull << 16u << DType::BF16 << 2u;
+    QTest::newRow("F32 blocks of 31, streaming, ragged 517x2031") << 517ull << 2031ull << 31u << DType::F32 << 4u;
+    QTest::newRow("F16 blocks of 8, just below the streaming threshold") << at - 1 << 2048ull << 8u << DType::F16 << 0u;
     QTest::newRow("BF16 blocks of 7, 129x77") << 129ull << 77ull << 7u << DType::BF16 << 2u;
     QTest::newRow("F32 blocks of 16, 64x48") << 64ull << 48ull << 16u << DType::F32 << 0u;
 }
