@@ -66,6 +66,7 @@ DiffView::DiffView(std::shared_ptr<KernelBackendProvider> backends, QWidget* par
     split->addWidget(m_histogram);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
+    split->setSizes({860, 540});  // the table's metric columns visible at the default width
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(UI_buildOptionsBar());
@@ -220,6 +221,7 @@ void DiffView::UI_start()
     m_summary->setStyleSheet(QString());
     m_summary->setText(tr("Comparing…"));
     UI_setRunning(true);
+    m_cancelRequested = false;
     m_worker->UI_start(request);
 }
 
@@ -229,6 +231,7 @@ void DiffView::UI_cancel()
         return;
     m_summary->setText(tr("Cancelling…"));
     m_cancel->setEnabled(false);
+    m_cancelRequested = true;
     m_worker->UI_cancel();
 }
 
@@ -252,6 +255,10 @@ void DiffView::UI_onProgress(quint64 done, quint64 total, const QString& stage)
 
 void DiffView::UI_onFinished(const DiffOutcomePtr& outcome)
 {
+    if (m_cancelRequested) {
+        UI_onCancelled();
+        return;
+    }
     UI_setRunning(false);
     m_outcome = outcome;
     m_model->UI_setReport(std::shared_ptr<const DiffReport>(outcome, &outcome->report));

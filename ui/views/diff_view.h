@@ -97,6 +97,7 @@ private:
     HistogramPlot* m_histogram;
     QString m_histogramTensor;  // the tensor whose histogram is requested or shown
     bool m_running = false;
+    bool m_cancelRequested = false;  // a result that still arrives is dropped: Cancel shows none
 };
 
 } // namespace ckpt::ui

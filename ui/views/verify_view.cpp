@@ -155,6 +155,7 @@ void VerifyView::UI_start()
     m_verdict->setStyleSheet(QString());
     m_verdict->setText(tr("Verifying…"));
     UI_setRunning(true);
+    m_cancelRequested = false;
     m_worker->UI_start({m_checkpoint, m_reference->text().trimmed(),
                         static_cast<DeviceChoice>(m_device->currentData().toInt())});
 }
@@ -165,6 +166,7 @@ void VerifyView::UI_cancel()
         return;
     m_verdict->setText(tr("Cancelling…"));
     m_cancel->setEnabled(false);
+    m_cancelRequested = true;
     m_worker->UI_cancel();
 }
 
@@ -189,6 +191,10 @@ void VerifyView::UI_onProgress(quint64 done, quint64 total, const QString& stage
 
 void VerifyView::UI_onFinished(const VerifyOutcomePtr& outcome)
 {
+    if (m_cancelRequested) {
+        UI_onCancelled();
+        return;
+    }
     m_outcome = outcome;
     UI_setRunning(false);
     m_model->UI_setReport(std::shared_ptr<const VerifyReport>(outcome, &outcome->report));

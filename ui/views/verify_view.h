@@ -79,6 +79,7 @@ private:
     QTableView* m_table;
     QLabel* m_details;
     bool m_running = false;
+    bool m_cancelRequested = false;  // a result that still arrives is dropped: Cancel shows none
 };
 
 } // namespace ckpt::ui
