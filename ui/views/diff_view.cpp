@@ -364,9 +364,11 @@ void DiffView::UI_onHistogram(const DifferenceHistogramPtr& h)
     const QString tensor = QString::fromStdString(h->tensor);
     if (tensor != m_histogramTensor)
         return;
-    m_histogram->UI_setHistogram(h->histogram, tr("A − B of %1 (%2, %3 elements)")
-                                                   .arg(tensor, QString::fromStdString(h->via),
-                                                        QLocale().toString(qulonglong(h->count))));
+    // The tensor is the selected row; a short title keeps the plot from claiming the table's width.
+    m_histogram->UI_setHistogram(h->histogram, tr("A − B · %1 elements · %2")
+                                                   .arg(QLocale().toString(qulonglong(h->count)),
+                                                        QString::fromStdString(h->via)));
+    m_histogram->setToolTip(tensor);
     emit histogramShown(tensor);
 }
 
