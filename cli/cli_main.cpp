@@ -1,40 +1,49 @@
 #include "cli/cli.h"
-#include "cli/commands.h"
+#include "cli/cli_help.h"
+#include "cli/cli_output.h"
+#include "cli/command_table.h"
 
-#include <cstring>
+#include <algorithm>
 #include <iostream>
 #include <span>
-
-#ifndef CKPT_VERSION
-#define CKPT_VERSION "0.0.0"
-#endif
 
 namespace ckpt::cli {
 namespace {
 
-// The command table: one line per command.
-const CommandEntry kCommands[] = {
-    {"inspect", "list tensors, family, layout and quant pairs of a checkpoint", runInspect},
-    {"demo", "write a synthetic checkpoint of a model family", runDemo},
-    {"map", "show the conversion plan (no tensor data read)", runMap},
-    {"convert", "convert a checkpoint (dequantize, rename, merge/split experts, reshard)", runConvert},
-    {"diff", "compare two checkpoints (key sets, shapes, dtypes, values; --map through the plan)", runDiff},
-    {"verify", "check dequantization accuracy, scales and round trips of a quantized checkpoint", runVerify},
-    {"hist", "histogram of a tensor's dequantized values or of its scales", runHist},
-};
-
-void printUsage(std::ostream& out)
+// `-h`/`--help` anywhere before `--` asks for the command's help, whatever else is on the line,
+// so a half-typed command line still gets its help rather than a usage error.
+bool asksForHelp(const Args& args)
 {
-    out << "usage: ckptscope-cli <command> [options]\n\n"
-           "Inspect, convert and verify Mixture-of-Experts checkpoints (safetensors).\n\n"
-           "commands:\n";
-    for (const auto& c : kCommands) {
-        out << "  " << c.name;
-        for (std::size_t i = std::strlen(c.name); i < 10; ++i) out << ' ';
-        out << c.summary << '\n';
+    const auto end = std::find(args.begin(), args.end(), "--");
+    return std::any_of(args.begin(), end, [](const std::string& a) { return a == "-h" || a == "--help"; });
+}
+
+int runCommand(const CommandEntry& command, const Args& args)
+{
+    if (asksForHelp(args)) {
+        printCommandHelp(command, std::cout);
+        return kExitOk;
     }
-    out << "\nRun 'ckptscope-cli <command> --help' for a command's options.\n"
-           "Every command takes --json. Exit status: 0 success, 1 bad input, 2 usage error.\n";
+    setUsageHintCommand(command.name);
+    try {
+        return command.run(args);
+    } catch (const std::exception& e) {
+        std::cerr << "ckptscope-cli: internal error: " << e.what() << '\n';
+        return kExitUserError;
+    }
+}
+
+int unknownCommand(const std::string& name)
+{
+    if (name.rfind('-', 0) == 0) {
+        std::cerr << "ckptscope-cli: unknown option '" << name << "'\n";
+    } else {
+        std::cerr << "ckptscope-cli: unknown command '" << name << "'\n";
+        if (const CommandEntry* near = closestCommand(name))
+            std::cerr << "Did you mean '" << near->name << "'?\n";
+    }
+    std::cerr << usageHint("");
+    return kExitUsage;
 }
 
 } // namespace
@@ -43,32 +52,27 @@ int run(int argc, char** argv)
 {
     std::span<char*> all(argv, static_cast<std::size_t>(argc));
     if (all.size() < 2) {
-        printUsage(std::cerr);
+        std::cerr << "usage: ckptscope-cli <command> [options]\n" << usageHint("");
         return kExitUsage;
     }
-    std::string command = all[1];
-    if (command == "-h" || command == "--help" || command == "help") {
-        printUsage(std::cout);
-        return kExitOk;
-    }
-    if (command == "--version" || command == "-V") {
-        std::cout << "ckptscope-cli " << CKPT_VERSION << '\n';
-        return kExitOk;
-    }
+    const std::string first = all[1];
     Args args;
     for (std::size_t i = 2; i < all.size(); ++i) args.emplace_back(all[i]);
-    for (const auto& c : kCommands)
-        if (command == c.name) {
-            try {
-                return c.run(args);
-            } catch (const std::exception& e) {
-                std::cerr << "ckptscope-cli: internal error: " << e.what() << '\n';
-                return kExitUserError;
-            }
-        }
-    std::cerr << "ckptscope-cli: unknown command '" << command << "'\n\n";
-    printUsage(std::cerr);
-    return kExitUsage;
+    if (first == "-h" || first == "--help") {
+        printMainHelp(std::cout);
+        return kExitOk;
+    }
+    if (first == "help") return runHelpCommand(args);
+    if (first == "--version" || first == "-V") {
+        printVersion(std::cout);
+        return kExitOk;
+    }
+    if (first == "--help-man") {  // hidden: the build turns this into ckptscope-cli.1
+        std::cout << cliManPage();
+        return kExitOk;
+    }
+    if (const CommandEntry* command = findCommand(first)) return runCommand(*command, args);
+    return unknownCommand(first);
 }
 
 } // namespace ckpt::cli

@@ -1,5 +1,6 @@
 #include "cli/cli_output.h"
 #include "cli/cli.h"
+#include "cli/cli_help.h"
 
 #include <cstdio>
 #include <iostream>
@@ -21,9 +22,15 @@ int reportError(const Error& error)
     return kExitUserError;
 }
 
+namespace {
+std::string g_usageHintCommand;  // the command being run; set once by run() before it starts
+} // namespace
+
+void setUsageHintCommand(const std::string& command) { g_usageHintCommand = command; }
+
 int reportUsageError(const Error& error)
 {
-    std::cerr << "ckptscope-cli: " << error.message << '\n';
+    std::cerr << "ckptscope-cli: " << error.message << '\n' << usageHint(g_usageHintCommand);
     return kExitUsage;
 }
 

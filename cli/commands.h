@@ -1,6 +1,9 @@
 #pragma once
 // One function per ckptscope-cli command, each in its own file. args excludes program and
-// command names. Each returns an exit code (cli.h).
+// command names. Each returns an exit code (cli.h). Each command also exposes its ArgSpec, the
+// one source of its usage line and help text (`--help`, `help CMD` and the man page).
+
+#include "cli/arg_parser.h"
 
 #include <string>
 #include <vector>
@@ -13,6 +16,7 @@ struct CommandEntry {
     const char* name;
     const char* summary;
     int (*run)(const Args& args);
+    const ArgSpec& (*spec)();
 };
 
 int runInspect(const Args& args);
@@ -22,5 +26,13 @@ int runConvert(const Args& args);
 int runDiff(const Args& args);
 int runVerify(const Args& args);
 int runHist(const Args& args);
+
+const ArgSpec& inspectSpec();
+const ArgSpec& demoSpec();
+const ArgSpec& mapSpec();
+const ArgSpec& convertSpec();
+const ArgSpec& diffSpec();
+const ArgSpec& verifySpec();
+const ArgSpec& histSpec();
 
 } // namespace ckpt::cli

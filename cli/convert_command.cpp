@@ -78,6 +78,8 @@ void printHuman(const ExecuteReport& r, const ConversionPlan& plan, const Kernel
 
 } // namespace
 
+const ArgSpec& convertSpec() { return kSpec; }
+
 int runConvert(const Args& argv)
 {
     auto args = parseArgs(argv, kSpec);

@@ -33,6 +33,8 @@ const ArgSpec kSpec{
 
 } // namespace
 
+const ArgSpec& demoSpec() { return kSpec; }
+
 int runDemo(const Args& args)
 {
     auto parsed = parseArgs(args, kSpec);

@@ -117,6 +117,8 @@ void printHuman(const DiffReport& r)
 
 } // namespace
 
+const ArgSpec& diffSpec() { return kSpec; }
+
 int runDiff(const Args& argv)
 {
     auto args = parseArgs(argv, kSpec);

@@ -91,6 +91,8 @@ int reportInputError(const Error& e)
 
 } // namespace
 
+const ArgSpec& histSpec() { return kSpec; }
+
 int runHist(const Args& argv)
 {
     auto args = parseArgs(argv, kSpec);

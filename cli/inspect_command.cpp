@@ -114,6 +114,8 @@ void printTensorTable(const Checkpoint& c)
 
 } // namespace
 
+const ArgSpec& inspectSpec() { return kSpec; }
+
 int runInspect(const Args& args)
 {
     auto parsed = parseArgs(args, kSpec);

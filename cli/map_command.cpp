@@ -103,6 +103,8 @@ void printPlan(const ConversionPlan& plan, const PlanOptions& options)
 
 } // namespace
 
+const ArgSpec& mapSpec() { return kSpec; }
+
 int runMap(const Args& args)
 {
     auto parsed = parseArgs(args, kSpec);

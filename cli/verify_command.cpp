@@ -126,6 +126,8 @@ Result<std::unique_ptr<KernelBackend>> cudaFor(DeviceChoice device, std::string&
 
 } // namespace
 
+const ArgSpec& verifySpec() { return kSpec; }
+
 int runVerify(const Args& argv)
 {
     auto args = parseArgs(argv, kSpec);

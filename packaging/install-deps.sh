@@ -2,7 +2,8 @@
 # Installs everything ckptscope needs to build, run and test on Debian 12 (bookworm).
 # Idempotent: re-running it only checks. Run as root or with sudo available.
 #   Debian packages: compiler, CMake/Ninja, Qt 6 (Widgets, Concurrent, Test), QCustomPlot (Qt 6),
-#   nlohmann-json, Google Benchmark, Xvfb (screenshots), dpkg-dev (CPack .deb), Python venv,
+#   nlohmann-json, Google Benchmark, Xvfb (screenshots), dpkg-dev (CPack .deb), the desktop-file,
+#   AppStream and man page checkers of the packaging tests, Python venv,
 #   clang 16 + its compiler-rt runtime (ASan, UBSan, libFuzzer: the `sanitize` preset; clang 14 cannot compile
 #   C++20 lambdas that capture structured bindings, which core uses).
 #   Python (in .venv at the repository root): safetensors, numpy, ml_dtypes for interop tests.
@@ -18,6 +19,7 @@ PACKAGES=(
   libqcustomplot-dev libqcustomplot2.1-qt6
   nlohmann-json3-dev libbenchmark-dev
   xvfb xauth
+  desktop-file-utils appstream groff-base
   python3 python3-venv python3-pip
 )
 
