@@ -65,6 +65,9 @@ const TensorVerification* entry(const VerifyReport& r, const std::string& name)
         if (t.name == name) return &t;
     return nullptr;
 }
+// The result points into the report: a temporary report would leave it dangling (ASan found
+// `entry(verifyOrFail(p), ...)` reading freed memory), so that does not compile.
+const TensorVerification* entry(VerifyReport&&, const std::string&) = delete;
 
 const QuantPair& firstF32ScalePair(const Checkpoint& c)
 {
@@ -167,7 +170,8 @@ private slots:
             .seekg(static_cast<std::streamoff>(c->find(pair.scale)->offset)).read(reinterpret_cast<char*>(&scale), 4);
         const float huge = scale * 131072.0f;  // 2^17: 17 binades off the median
         patch(p, pair.scale, 0, &huge, sizeof huge);
-        const TensorVerification* t = entry(verifyOrFail(p), pair.weight);
+        const VerifyReport report = verifyOrFail(p);
+        const TensorVerification* t = entry(report, pair.weight);
         QVERIFY(t);
         QCOMPARE(t->scales.outliers, std::uint64_t{1});
         QVERIFY(t->verdict != Verdict::Pass);
@@ -197,7 +201,8 @@ private slots:
         QVERIFY(changedAmax > 0);
         c.reset();
         patch(p, pair.weight, 0, codes.data(), codes.size());
-        const TensorVerification* t = entry(verifyOrFail(p), pair.weight);
+        const VerifyReport report = verifyOrFail(p);
+        const TensorVerification* t = entry(report, pair.weight);
         QVERIFY(t);
         QVERIFY(t->roundTrip.done);
         // Nearly all: the new scale is amax / 448 rounded in f32, so a code or two may land back.
