@@ -7,6 +7,7 @@
 
 #include "cli/man_page.h"
 #include "core/checkpoint/family.h"
+#include "core/convert/large_buffer_policy.h"
 #include "ui/views/main_window.h"
 #include "ui/views/screenshot_director.h"
 #include "ui/workers/kernel_backend_provider.h"
@@ -103,6 +104,7 @@ int parse(QCommandLineParser& parser, const Options& options)
 
 int main(int argc, char** argv)
 {
+    ckpt::useSystemPagesForLargeBuffers();  // stats, diff, verify and convert free tensor-sized buffers often
     const bool textOnly = printsTextOnly(argc, argv);
     std::unique_ptr<QCoreApplication> app(textOnly ? new QCoreApplication(argc, argv) : new QApplication(argc, argv));
     QCoreApplication::setApplicationName(QStringLiteral("ckptscope"));

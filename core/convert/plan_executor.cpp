@@ -4,6 +4,7 @@
 #include "core/convert/atomic_file.h"
 #include "core/convert/conversion_journal.h"
 #include "core/convert/destination_guard.h"
+#include "core/convert/large_buffer_policy.h"
 #include "core/convert/op_evaluator.h"
 #include "core/convert/output_files.h"
 #include "core/job_context.h"
@@ -159,6 +160,7 @@ void removeStalePartials(const std::string& dst)
 Result<ExecuteReport> executePlan(const Checkpoint& source, const ConversionPlan& plan, const ExecuteOptions& options)
 {
     if (!options.backend) return makeError(ErrorCode::InvalidArgument, "no kernel backend");
+    useSystemPagesForLargeBuffers();  // memory bounded by the tensors in flight (see the header)
     const auto start = std::chrono::steady_clock::now();
     const std::string& dst = options.destination;
     CKPT_TRY(checkDestination(source.root(), dst, options.resume));
