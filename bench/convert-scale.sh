@@ -14,7 +14,7 @@
 set -euo pipefail
 work=${1:?usage: $0 WORKDIR [CLI]}
 here=$(cd "$(dirname "$0")" && pwd)
-cli=${2:-$here/../build/h-perf/app/ckptscope-cli}
+cli=${2:-$here/../build/bench/app/ckptscope-cli}
 py=${PYTHON:-$here/../.venv/bin/python}
 runs=${RUNS:-3}
 sizes=${SIZES:-1g 2g 4g}

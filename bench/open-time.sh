@@ -11,7 +11,7 @@
 set -euo pipefail
 dir=${1:?usage: $0 FULLSCALE_DIR [BUILD_DIR]}
 here=$(cd "$(dirname "$0")" && pwd)
-build=${2:-$here/../build/h-perf}
+build=${2:-$here/../build/bench}
 py=${PYTHON:-$here/../.venv/bin/python}
 runs=${RUNS:-7}
 pin="taskset -c 0"

@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 out=${1:-build/screenshots}
 bin=${CKPTSCOPE:-}
 if [[ -z "$bin" ]]; then
-  for candidate in build/dev/app/ckptscope build/ci/app/ckptscope build/h-ui/app/ckptscope; do
+  for candidate in build/dev/app/ckptscope build/ci/app/ckptscope build/release/app/ckptscope; do
     [[ -x "$candidate" ]] && { bin=$candidate; break; }
   done
 fi
