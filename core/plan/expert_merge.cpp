@@ -29,6 +29,7 @@ const TensorRef* firstPresent(const PerExpertLayer& layer)
 // UnexpectedExpert for ids >= numExperts, IncompleteExperts for missing members.
 bool checkExpertSet(PlanContext& ctx, const PerExpertLayer& layer, std::uint64_t numExperts)
 {
+    if (const TensorRef* t = firstPresent(layer); t && !checkExpertCount(ctx, numExperts, t->name)) return false;
     for (const auto& proj : layer.byProj)
         for (const auto& [id, t] : proj)
             if (id >= numExperts) {
@@ -80,6 +81,7 @@ void planMergePerExpert(PlanContext& ctx, const PerExpertLayer& layer, std::uint
 void planSplitGateUp(PlanContext& ctx, const TensorRef& gateUp, std::uint64_t numExperts,
                      std::uint64_t inter, const ExpertKeyFn& hfKey)
 {
+    if (!checkExpertCount(ctx, numExperts, gateUp.name)) return;
     const auto& s = gateUp.shape;
     if (s.size() != 3 || s[0] != numExperts || s[2] != 2 * inter)
         return ctx.fail(ctx.tensorError(ErrorCode::ConfigInvalid, "shape " + shapeText(s)
@@ -95,6 +97,7 @@ void planSplitGateUp(PlanContext& ctx, const TensorRef& gateUp, std::uint64_t nu
 void planSplitDown(PlanContext& ctx, const TensorRef& down, std::uint64_t numExperts,
                    std::uint64_t inter, const ExpertKeyFn& hfKey)
 {
+    if (!checkExpertCount(ctx, numExperts, down.name)) return;
     const auto& s = down.shape;
     if (s.size() != 3 || s[0] != numExperts || s[1] != inter)
         return ctx.fail(ctx.tensorError(ErrorCode::ConfigInvalid, "shape " + shapeText(s)

@@ -84,9 +84,23 @@ Result<PlanValue> appendExpertElement(const PlanContext& ctx, PlanOutput& out,
     return total;
 }
 
+bool checkExpertCount(PlanContext& ctx, std::uint64_t count, const std::string& tensor)
+{
+    if (count <= kMaxExpertsPerLayer) return true;
+    ctx.fail(ctx.tensorError(ErrorCode::ConfigInvalid, std::to_string(count) + " experts in one layer is not "
+                             "plausible (the limit is " + std::to_string(kMaxExpertsPerLayer)
+                             + "): config.json or this tensor's shape is wrong", tensor));
+    return false;
+}
+
 void planStackedExperts(PlanContext& ctx, const std::string& name, std::uint64_t count,
                         const ExpertPiecesFn& pieces)
 {
+    if (count > kMaxExpertsPerLayer) {
+        const std::vector<ExpertPiece> p = pieces(0);
+        checkExpertCount(ctx, count, p.empty() || !p.front().tensor ? name : p.front().tensor->name);
+        return;
+    }
     PlanOutput out;
     out.name = name;
     out.dtype = ctx.weightDtype();

@@ -34,6 +34,12 @@ Result<PlanValue> appendExpertElement(const PlanContext& ctx, PlanOutput& out,
 
 using ExpertPiecesFn = std::function<std::vector<ExpertPiece>(std::uint64_t expert)>;
 
+// Real MoE layers have at most a few hundred experts. A count past this limit comes from a
+// config.json or a tensor shape that lies, and planning it would build one op list per expert
+// (a 300-byte header claiming [2^32, ...] exhausted memory). Fails naming `tensor` when over.
+inline constexpr std::uint64_t kMaxExpertsPerLayer = std::uint64_t{1} << 16;
+bool checkExpertCount(PlanContext& ctx, std::uint64_t count, const std::string& tensor);
+
 // Output `name` = Stack of `count` elements (all of the same shape), dtype ctx.weightDtype().
 // Problems are reported through ctx.fail with every source of the output as affected.
 void planStackedExperts(PlanContext& ctx, const std::string& name, std::uint64_t count,

@@ -164,6 +164,17 @@ void PlanContext::appendCast(PlanOutput& out, PlanValue& value, DType dtype)
 
 void PlanContext::addOutput(PlanOutput output)
 {
+    // A source dropped before (skip list, or a problem turned into a drop by skipInvalid) cannot
+    // feed an output: writing it would read the skipped tensor anyway, or stack experts around a
+    // hole, or an FP8 weight without its scale. The output goes, with what it would have read.
+    const auto gone = std::find_if(output.sources.begin(), output.sources.end(),
+                                   [this](const std::string& s) { return m_droppedNames.count(s) != 0; });
+    if (gone != output.sources.end()) {
+        const std::string reason = "needed by " + output.name + ", which is left out because " + *gone + " is dropped";
+        warn(output.name + " is left out: it needs " + *gone + ", which is dropped");
+        for (const std::string& s : output.sources) drop(s, reason);
+        return;
+    }
     for (const std::string& s : output.sources) {
         m_handled.insert(s);
         if (const QuantPair* p = pairOfScale(s))
@@ -175,6 +186,7 @@ void PlanContext::addOutput(PlanOutput output)
 void PlanContext::drop(const std::string& name, std::string reason)
 {
     if (!m_handled.insert(name).second) return;
+    m_droppedNames.insert(name);
     m_plan.dropped.push_back({name, std::move(reason)});
 }
 

@@ -49,7 +49,8 @@ public:
     static void appendCast(PlanOutput& out, PlanValue& value, DType dtype);
 
     // Records an output; its sources become handled and paired scales among them are listed as
-    // consumed.
+    // consumed. An output with a source dropped before is not recorded: its sources are dropped
+    // too, with a warning (skipping one expert leaves out the whole stack it belongs to).
     void addOutput(PlanOutput output);
     void drop(const std::string& name, std::string reason);
     void consume(const std::string& name, std::string reason);
@@ -76,6 +77,7 @@ private:
     std::unordered_map<std::string_view, const TensorRef*> m_byName;
     std::unordered_map<std::string_view, const QuantPair*> m_pairByWeight, m_pairByScale;
     std::unordered_set<std::string> m_handled;
+    std::unordered_set<std::string> m_droppedNames;  // the handled ones that were dropped
     std::vector<Error> m_errors;
     ConversionPlan m_plan;
 };

@@ -144,6 +144,29 @@ const std::vector<Case> kCases = {
          QCOMPARE(outputNames(*plan), std::set<std::string>{"keep.weight"});
          QCOMPARE(droppedNames(*plan), std::set<std::string>{"exclude_this.weight"});
      }},
+    {"V3-17 skipping one stacked expert leaves out its whole stack, which reads nothing", [] {
+         const std::string gone = "model.layers.1.mlp.experts.2.gate_proj.weight";
+         auto plan = v3Layer().plan(withSkip({gone}));
+         CKPT_EXPECT_PLAN_OK(plan);
+         QVERIFY(!plan->find("model.layers.1.mlp.experts.gate_and_up_projs"));
+         QVERIFY(plan->find("model.layers.1.mlp.experts.down_projs"));
+         for (const PlanOutput& o : plan->outputs)
+             for (const std::string& src : o.sources)
+                 QVERIFY2(src.find("gate_proj") == std::string::npos && src.find("up_proj") == std::string::npos,
+                          qPrintable(QString::fromStdString(o.name + " reads " + src)));
+         const auto dropped = droppedNames(*plan);
+         QVERIFY(dropped.count(gone) && dropped.count(gone + "_scale_inv"));
+         QVERIFY(dropped.count("model.layers.1.mlp.experts.0.up_proj.weight"));
+         QVERIFY(dropped.count("model.layers.1.mlp.experts.3.gate_proj.weight_scale_inv"));
+         QCOMPARE(dropped.size(), std::size_t(16));  // 4 experts x (gate, up) x (weight, scale)
+         QVERIFY(!plan->warnings.empty());
+     }},
+    {"V3-17 an implausible expert count is refused, not planned", [] {
+         SynthCheckpoint s(Family::DeepseekV3, Layout::Native, {{"model_type", "deepseek_v3"}, {"moe_intermediate_size", 32}});
+         s.add("model.layers.1.mlp.experts.gate_and_up_projs", DType::BF16, {std::uint64_t{1} << 32, 64, 64});
+         auto plan = s.plan(withTarget(Layout::Hf));
+         CKPT_EXPECT_PLAN_ERROR(plan, ErrorCode::ConfigInvalid, "model.layers.1.mlp.experts.gate_and_up_projs");
+     }},
     {"V3-18 model. prefix kept", [] {
          auto plan = v3Layer().plan();
          CKPT_EXPECT_PLAN_OK(plan);

@@ -31,17 +31,10 @@ namespace ckpt::fuzz {
 // are: dropped is disjoint from the other two, every consumed tensor is read by some output,
 // nothing is listed twice within one list, nothing unknown is listed; outputs' shards <
 // shardCount; totalBytes = the sum of the outputs' payloads.
-//
-// Known bug, reported with the plan fuzzer's first run: tensors the plan drops before the
-// adapter's special planning (a skip-list entry and the other half of its quant pair in
-// build_plan.cpp applySkipList; with skipInvalid, a weight whose pairing problem is turned into
-// a drop in reportPairingProblems) are still stacked by the expert merge, which does not look at
-// what is already dropped: the tensor is reported dropped and read at once, and a dropped FP8
-// expert is stacked without its scale. `knownSkipBug` (the options skip an input tensor or
-// set skipInvalid) tolerates exactly "dropped and read" until that is fixed; everything else is
-// still checked, and without those options it is an error too.
-inline void checkPlanBookkeeping(const PlanInput& in, const ConversionPlan& plan,
-                                 bool knownSkipBug = false)
+// A tensor dropped before the adapter's special planning (skip list, or a problem turned into a
+// drop by skipInvalid) must not be read by any output: PlanContext::addOutput leaves out an
+// output that needs one (this fuzzer found the bug: skipped experts were still stacked).
+inline void checkPlanBookkeeping(const PlanInput& in, const ConversionPlan& plan)
 {
     enum Where { None = 0, Output = 1, Consumed = 2, Dropped = 4 };
     std::map<std::string, int> seen;
@@ -65,7 +58,6 @@ inline void checkPlanBookkeeping(const PlanInput& in, const ConversionPlan& plan
     for (const DroppedTensor& d : plan.consumed) mark(d.name, Consumed, "consumed");
     for (const DroppedTensor& d : plan.dropped) mark(d.name, Dropped, "dropped");
     for (auto& [name, where] : seen) {
-        if (knownSkipBug && (where & Dropped) && (where & Output)) where = Dropped;
         const std::string detail = name + " is in " + std::to_string(where) +
                                    " (1 sources, 2 consumed, 4 dropped)";
         FUZZ_CHECK(where == Output || where == (Output | Consumed) || where == Dropped, detail);
