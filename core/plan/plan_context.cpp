@@ -192,6 +192,8 @@ void PlanContext::drop(const std::string& name, std::string reason)
 
 void PlanContext::consume(const std::string& name, std::string reason)
 {
+    // The output that would have consumed it was left out (see addOutput): it stays dropped.
+    if (m_droppedNames.count(name)) return;
     m_handled.insert(name);
     m_plan.consumed.push_back({name, std::move(reason)});
 }

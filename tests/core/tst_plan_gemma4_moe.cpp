@@ -54,6 +54,14 @@ const std::vector<Case> kCases = {
          QVERIFY(plan->find(kL0 + "moe.gate.scale"));
          for (const PlanOutput& o : plan->outputs) QVERIFY2(o.name.find(".router.") == std::string::npos, o.name.c_str());
      }},
+    {"G-1 skipped down_proj: down_projs left out, its per_expert_scale dropped, not consumed", [] {
+         auto plan = gemma().plan(withSkip({kL0 + "experts.down_proj"}));
+         CKPT_EXPECT_PLAN_OK(plan);
+         QVERIFY(!plan->find(kL0 + "moe.experts.down_projs"));
+         QVERIFY(plan->find(kL0 + "moe.experts.gate_and_up_projs"));
+         QVERIFY(droppedNames(*plan).count(kL0 + "router.per_expert_scale"));
+         for (const DroppedTensor& c : plan->consumed) QVERIFY2(c.name != kL0 + "router.per_expert_scale", c.reason.c_str());
+     }},
     {"G-2 gate_and_up_projs transposed", [] {
          auto plan = gemma().plan();
          CKPT_EXPECT_PLAN_OK(plan);
