@@ -22,31 +22,6 @@ struct Side {
     TensorValue owned;
 };
 
-template <typename T>
-void widen(const std::byte* p, std::uint64_t n, double* out)
-{
-    for (std::uint64_t i = 0; i < n; ++i) {
-        T v;
-        std::memcpy(&v, p + i * sizeof(T), sizeof(T));  // mmap views may be unaligned
-        out[i] = static_cast<double>(v);
-    }
-}
-
-void widenInteger(const std::byte* p, DType dtype, std::uint64_t n, double* out)
-{
-    switch (dtype) {
-    case DType::BOOL: case DType::U8: widen<std::uint8_t>(p, n, out); break;
-    case DType::I8: widen<std::int8_t>(p, n, out); break;
-    case DType::U16: widen<std::uint16_t>(p, n, out); break;
-    case DType::I16: widen<std::int16_t>(p, n, out); break;
-    case DType::U32: widen<std::uint32_t>(p, n, out); break;
-    case DType::I32: widen<std::int32_t>(p, n, out); break;
-    case DType::U64: widen<std::uint64_t>(p, n, out); break;
-    case DType::I64: widen<std::int64_t>(p, n, out); break;
-    default: std::fill(out, out + n, std::numeric_limits<double>::quiet_NaN()); break;
-    }
-}
-
 // Elements [first, first + n) of `side` as f64.
 Status decode(KernelBackend& backend, const Side& side, std::uint64_t first, std::uint64_t n, double* out)
 {

@@ -20,22 +20,6 @@ void widen(const std::byte* p, std::uint64_t n, double* out)
     }
 }
 
-// Integers are exact in f64 up to 2^53, which covers every id/count tensor in a checkpoint.
-void widenInteger(const std::byte* p, DType dtype, std::uint64_t n, double* out)
-{
-    switch (dtype) {
-    case DType::BOOL: case DType::U8: widen<std::uint8_t>(p, n, out); break;
-    case DType::I8: widen<std::int8_t>(p, n, out); break;
-    case DType::U16: widen<std::uint16_t>(p, n, out); break;
-    case DType::I16: widen<std::int16_t>(p, n, out); break;
-    case DType::U32: widen<std::uint32_t>(p, n, out); break;
-    case DType::I32: widen<std::int32_t>(p, n, out); break;
-    case DType::U64: widen<std::uint64_t>(p, n, out); break;
-    case DType::I64: widen<std::int64_t>(p, n, out); break;
-    default: std::fill(out, out + n, std::numeric_limits<double>::quiet_NaN()); break;
-    }
-}
-
 // A chunk of one side as the kernel sees it: the mapped bytes, or integers widened to F64.
 struct KernelInput {
     const void* data = nullptr;
@@ -72,6 +56,21 @@ void compareBytesOnly(ValueSpan a, ValueSpan b, std::uint64_t count, CompareOutc
 }
 
 } // namespace
+
+void widenInteger(const std::byte* p, DType dtype, std::uint64_t n, double* out)
+{
+    switch (dtype) {
+    case DType::BOOL: case DType::U8: widen<std::uint8_t>(p, n, out); break;
+    case DType::I8: widen<std::int8_t>(p, n, out); break;
+    case DType::U16: widen<std::uint16_t>(p, n, out); break;
+    case DType::I16: widen<std::int16_t>(p, n, out); break;
+    case DType::U32: widen<std::uint32_t>(p, n, out); break;
+    case DType::I32: widen<std::int32_t>(p, n, out); break;
+    case DType::U64: widen<std::uint64_t>(p, n, out); break;
+    case DType::I64: widen<std::int64_t>(p, n, out); break;
+    default: std::fill(out, out + n, std::numeric_limits<double>::quiet_NaN()); break;
+    }
+}
 
 void ProgressCounter::add(std::uint64_t bytes, std::string_view stage)
 {

@@ -55,6 +55,10 @@ Error cancelledError(std::string_view what);
 Status compareInto(KernelBackend& backend, ValueSpan a, ValueSpan b, std::uint64_t count, double atol,
                    double rtol, JobContext* job, CompareOutcome& into, bool fastPath = true);
 
+// Integer (and BOOL) elements as f64; NaN for any other dtype. Integers are exact in f64 up to
+// 2^53, which covers every id/count tensor in a checkpoint.
+void widenInteger(const std::byte* p, DType dtype, std::uint64_t n, double* out);
+
 // True for dtypes the error kernels decode, or that are widened here (integers, BOOL).
 bool comparableDtype(DType dtype);
 

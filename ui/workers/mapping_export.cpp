@@ -1,24 +1,12 @@
 #include "ui/workers/mapping_export.h"
 
 #include "core/convert/atomic_file.h"
+#include "ui/workers/csv_field.h"
 #include "core/plan/plan_json.h"
 
 namespace ckpt::ui {
 
 namespace {
-
-// RFC 4180: quote every field, double the quotes inside.
-void field(std::string& out, std::string_view value, bool last = false)
-{
-    out += '"';
-    for (char c : value) {
-        if (c == '"')
-            out += '"';
-        out += c;
-    }
-    out += '"';
-    out += last ? '\n' : ',';
-}
 
 std::string shapeText(const std::vector<std::uint64_t>& shape)
 {
@@ -31,12 +19,12 @@ std::string shapeText(const std::vector<std::uint64_t>& shape)
 void sourceOnlyRows(std::string& out, const std::vector<DroppedTensor>& rows, std::string_view status)
 {
     for (const DroppedTensor& t : rows) {
-        field(out, t.name);
-        field(out, "");
-        field(out, "");
-        field(out, "");
-        field(out, "");
-        field(out, std::string(status) + ": " + t.reason, true);
+        appendCsvField(out, t.name);
+        appendCsvField(out, "");
+        appendCsvField(out, "");
+        appendCsvField(out, "");
+        appendCsvField(out, "");
+        appendCsvField(out, std::string(status) + ": " + t.reason, true);
     }
 }
 
@@ -46,20 +34,20 @@ std::string mappingCsv(const ConversionPlan& plan)
 {
     std::string out;
     for (const char* h : {"source", "target", "dtype", "shape", "ops"})
-        field(out, h);
-    field(out, "status", true);
+        appendCsvField(out, h);
+    appendCsvField(out, "status", true);
     for (const PlanOutput& o : plan.outputs) {
         std::string sources, ops;
         for (const std::string& s : o.sources)
             sources += (sources.empty() ? "" : ";") + s;
         for (const PlanOp& op : o.ops)
             ops += (ops.empty() ? "" : ";") + op.describe();
-        field(out, sources);
-        field(out, o.name);
-        field(out, dtypeName(o.dtype));
-        field(out, shapeText(o.shape));
-        field(out, ops);
-        field(out, "shard " + std::to_string(o.shard + 1), true);
+        appendCsvField(out, sources);
+        appendCsvField(out, o.name);
+        appendCsvField(out, dtypeName(o.dtype));
+        appendCsvField(out, shapeText(o.shape));
+        appendCsvField(out, ops);
+        appendCsvField(out, "shard " + std::to_string(o.shard + 1), true);
     }
     sourceOnlyRows(out, plan.dropped, "dropped");
     sourceOnlyRows(out, plan.consumed, "consumed");

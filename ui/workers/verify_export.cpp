@@ -1,6 +1,7 @@
 #include "ui/workers/verify_export.h"
 
 #include "core/convert/atomic_file.h"
+#include "ui/workers/csv_field.h"
 #include "core/verify/verify_json.h"
 
 #include <nlohmann/json.hpp>
@@ -11,19 +12,6 @@
 namespace ckpt::ui {
 
 namespace {
-
-// RFC 4180: quote every field, double the quotes inside.
-void field(std::string& out, std::string_view value, bool last = false)
-{
-    out += '"';
-    for (char c : value) {
-        if (c == '"')
-            out += '"';
-        out += c;
-    }
-    out += '"';
-    out += last ? '\n' : ',';
-}
 
 // Full precision, empty for "not measured"; CSV readers take "inf"/"nan" as numbers.
 std::string csvNumber(bool measured, double v)
@@ -48,28 +36,28 @@ std::string verifyCsv(const VerifyReport& report)
     for (const char* h : {"name", "scheme", "verdict", "max_abs_err", "rmse", "snr_db", "cosine", "nan", "inf",
                           "scale_zero", "scale_inf", "scale_nan", "scale_negative", "scale_outliers",
                           "roundtrip_mismatch", "roundtrip_codes", "cpu_cuda", "cpu_cuda_mismatches"})
-        field(out, h);
-    field(out, "reasons", true);
+        appendCsvField(out, h);
+    appendCsvField(out, "reasons", true);
     for (const TensorVerification& t : report.tensors) {
         const bool ref = t.hasReference;
         std::string reasons;
         for (const std::string& r : t.reasons)
             reasons += (reasons.empty() ? "" : "; ") + r;
-        field(out, t.name);
-        field(out, t.hasScheme ? quantSchemeName(t.scheme) : "");
-        field(out, verdictName(t.verdict));
-        field(out, csvNumber(ref, t.reference.maxAbs));
-        field(out, csvNumber(ref, t.reference.rmse()));
-        field(out, csvNumber(ref, t.reference.snrDb()));
-        field(out, csvNumber(ref, t.reference.cosine()));
+        appendCsvField(out, t.name);
+        appendCsvField(out, t.hasScheme ? quantSchemeName(t.scheme) : "");
+        appendCsvField(out, verdictName(t.verdict));
+        appendCsvField(out, csvNumber(ref, t.reference.maxAbs));
+        appendCsvField(out, csvNumber(ref, t.reference.rmse()));
+        appendCsvField(out, csvNumber(ref, t.reference.snrDb()));
+        appendCsvField(out, csvNumber(ref, t.reference.cosine()));
         for (std::uint64_t n : {t.nan, t.inf, t.scales.zero, t.scales.inf, t.scales.nan, t.scales.negative,
                                 t.scales.outliers})
-            field(out, std::to_string(n));
-        field(out, t.roundTrip.done ? std::to_string(t.roundTrip.mismatched) : std::string());
-        field(out, t.roundTrip.done ? std::to_string(t.roundTrip.codes) : std::string());
-        field(out, cpuCudaName(t.cpuCuda));
-        field(out, std::to_string(t.cpuCudaMismatches));
-        field(out, reasons, true);
+            appendCsvField(out, std::to_string(n));
+        appendCsvField(out, t.roundTrip.done ? std::to_string(t.roundTrip.mismatched) : std::string());
+        appendCsvField(out, t.roundTrip.done ? std::to_string(t.roundTrip.codes) : std::string());
+        appendCsvField(out, cpuCudaName(t.cpuCuda));
+        appendCsvField(out, std::to_string(t.cpuCudaMismatches));
+        appendCsvField(out, reasons, true);
     }
     return out;
 }
