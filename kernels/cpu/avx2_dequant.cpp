@@ -1,6 +1,7 @@
 // AVX2 dequantization loops: FP8 by arithmetic decode (no table: one multiply rebiases the
 // exponent, subnormals included), FP4 by vpshufb lookups into the group's 16-entry tables.
-// Large outputs go out with non-temporal stores, as glibc's memcpy does for buffers this size.
+// Outputs larger than half the last-level cache go out with non-temporal stores, as glibc's
+// memcpy does for buffers of that size.
 
 #include "kernels/cpu/avx2_kernels.h"
 
@@ -9,8 +10,11 @@
 #include "core/numeric/element_io.h"
 #include "kernels/cpu/avx2_codecs.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
+
+#include <unistd.h>
 
 namespace ckpt::cpu::avx2 {
 
@@ -23,6 +27,20 @@ bool available()
         return __builtin_cpu_supports("avx2") != 0;
     }();
     return yes;
+}
+
+std::uint64_t streamMinBytes()
+{
+    static const std::uint64_t bytes = [] {
+        if (const char* env = std::getenv("CKPT_CPU_STREAM_MIN_BYTES")) {
+            char* end = nullptr;
+            const unsigned long long v = std::strtoull(env, &end, 10);
+            if (end != env && *end == '\0') return static_cast<std::uint64_t>(v);
+        }
+        const long llc = sysconf(_SC_LEVEL3_CACHE_SIZE);  // 0 or -1 where the OS does not say
+        return std::max<std::uint64_t>(kStreamMinBytes, llc > 0 ? static_cast<std::uint64_t>(llc) / 2 : 0);
+    }();
+    return bytes;
 }
 
 CKPT_AVX2 void storeFence() { _mm_sfence(); }
@@ -151,6 +169,21 @@ void fp8DequantRow(const std::uint8_t* w, const float* scales, std::uint64_t blo
     case DType::BF16: fp8Row<DType::BF16>(w, scales, blockCols, cols, out, stream); break;
     case DType::F16: fp8Row<DType::F16>(w, scales, blockCols, cols, out, stream); break;
     default: fp8Row<DType::F32>(w, scales, blockCols, cols, out, stream); break;
+    }
+}
+
+CKPT_AVX2 void fp8Table16(float scale, DType outDtype, std::uint16_t* table)
+{
+    const __m256 s = _mm256_set1_ps(scale);
+    const __m256i step = splat(8), lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    __m256i codes = lane;
+    for (unsigned b = 0; b < 256; b += 16) {
+        const __m256 lo = _mm256_mul_ps(e4m3ToF32(codes), s);
+        codes = _mm256_add_epi32(codes, step);
+        const __m256 hi = _mm256_mul_ps(e4m3ToF32(codes), s);
+        codes = _mm256_add_epi32(codes, step);
+        const __m256i v = outDtype == DType::BF16 ? packU16(f32ToBf16(lo), f32ToBf16(hi)) : packU16(f32ToF16(lo), f32ToF16(hi));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(table + b), v);
     }
 }
 

@@ -18,12 +18,16 @@
 
 namespace ckpt::cpu::avx2 {
 
-// Outputs of at least this many bytes are written with non-temporal stores (they would only
-// evict the caches, and streaming skips the read-for-ownership); smaller ones stay cached for
-// whoever reads them next.
+// The smallest output that is written with non-temporal stores: large outputs would only evict
+// the caches, and streaming skips the read-for-ownership; smaller ones stay cached for whoever
+// reads them next (the convert's write(2), the verify's compare).
 inline constexpr std::uint64_t kStreamMinBytes = std::uint64_t{4} << 20;
 
 #if CKPT_CPU_AVX2
+
+// The streaming threshold in use: half the last-level cache (what glibc's memcpy keeps cached
+// too, about), at least kStreamMinBytes; CKPT_CPU_STREAM_MIN_BYTES overrides it. Read once.
+std::uint64_t streamMinBytes();
 
 // True when the CPU has AVX2 and CKPT_CPU_SCALAR is not set to 1 (read once).
 bool available();
@@ -35,6 +39,10 @@ void storeFence();
 // stream: use non-temporal stores where the output is 32-byte aligned.
 void fp8DequantRow(const std::uint8_t* w, const float* scales, std::uint64_t blockCols,
                    std::uint64_t cols, std::uint8_t* out, DType outDtype, bool stream);
+
+// table[b] = the BF16 / F16 bits of e4m3ToF32(b) * scale for every code b: the per-block
+// tables of the FP8 dequant, 16 products per step instead of one.
+void fp8Table16(float scale, DType outDtype, std::uint16_t* table);
 
 // n packed FP4 bytes (2n elements, low nibble first) in groups of groupBytes bytes, group g
 // scaled by scale byte scales[g] -> outBytes-wide outputs by lookup: for scale byte s, planes
@@ -60,6 +68,7 @@ numeric::ErrorPartial errorChunk(const std::uint8_t* a, DType aDtype, const std:
                                  std::uint64_t n, double atol, double rtol);
 
 #else
+inline std::uint64_t streamMinBytes() { return kStreamMinBytes; }
 inline bool available() { return false; }
 #endif
 

@@ -1,14 +1,16 @@
 // FP8 block and FP4 group dequantization on the CPU. FP8 blocks of useful size go through
 // per-block 256-entry tables of final output bits (built with core/numeric, so equal to the
-// device's per-element maths). With AVX2 (avx2_dequant.cpp), smaller FP8 blocks are decoded
-// arithmetically and FP4 is looked up in per-call tables of final output bits, 16 codes per
-// scale byte. Without AVX2, small blocks and FP4 use branch-free vectorised decode loops (the
-// select forms of the codecs), one scale per row segment.
+// device's per-element maths), looked up 64 at a time with AVX-512 VBMI (avx512_dequant.cpp).
+// With AVX2 (avx2_dequant.cpp), smaller FP8 blocks are decoded arithmetically and FP4 is
+// looked up in per-call tables of final output bits, 16 codes per scale byte. Without AVX2,
+// small blocks and FP4 use branch-free vectorised decode loops (the select forms of the
+// codecs), one scale per row segment.
 
 #include "core/numeric/element_io.h"
 #include "core/numeric/fp4_e2m1.h"
 #include "kernels/cpu/arg_checks.h"
 #include "kernels/cpu/avx2_kernels.h"
+#include "kernels/cpu/avx512_kernels.h"
 #include "kernels/cpu/cpu_ops.h"
 
 #if defined(__SSE2__)
@@ -116,10 +118,16 @@ void buildTable(DType out, float scale, OutBits* tab)
 // at most a quarter of the block's own work.
 constexpr std::uint64_t kTableMinBlock = 1024;
 
-// One task = a run of rows inside one block row. Rows are walked whole and in order (one table
-// per block column), so reads and writes stream linearly through memory: walking one 128x128
-// tile at a time instead strides by a full row per 128 bytes and leaves the loop waiting on
-// DRAM latency.
+// Tables of a batch of block rows are built first, spread over the pool, then shared by every
+// task of their block row: built per task instead (a task is ~36 rows of a 128-row block row),
+// the 256 products per block took a quarter of the kernel's time. A batch's tables stay within
+// kTableBatchBytes whatever the block shape.
+constexpr std::uint64_t kTableBatchBytes = 8u << 20;
+
+// One lookup task = a run of rows inside one block row. Rows are walked whole and in order (one
+// table per block column), so reads and writes stream linearly through memory: walking one
+// 128x128 tile at a time instead strides by a full row per 128 bytes and leaves the loop
+// waiting on DRAM latency.
 template <typename OutBits>
 void dequantFp8Rows(ThreadPool& pool, const Fp8BlockDequantArgs& a)
 {
@@ -129,52 +137,82 @@ void dequantFp8Rows(ThreadPool& pool, const Fp8BlockDequantArgs& a)
     const std::uint64_t gridRows = ceilDiv(a.rows, a.blockRows), gridCols = ceilDiv(a.cols, a.blockCols);
     const std::uint64_t rowsPerTask = std::clamp<std::uint64_t>(kTaskElements / a.cols, 1, a.blockRows);
     const std::uint64_t pieces = ceilDiv(a.blockRows, rowsPerTask);
-    [[maybe_unused]] const bool stream = a.rows * a.cols * sizeof(OutBits) >= avx2::kStreamMinBytes;
-    pool.run(gridRows * pieces, [&](std::size_t t) {
-        const std::uint64_t br = t / pieces, r0 = br * a.blockRows + (t % pieces) * rowsPerTask;
-        const std::uint64_t r1 = std::min({a.rows, (br + 1) * a.blockRows, r0 + rowsPerTask});
-        if (r0 >= r1) return;
-        std::vector<OutBits> tabs(gridCols * 256);
-        for (std::uint64_t j = 0; j < gridCols; ++j)
-            buildTable(a.outDtype, loadF32(sc, a.scaleDtype, br * gridCols + j), tabs.data() + j * 256);
-        for (std::uint64_t r = r0; r < r1; ++r) {
-            const std::uint8_t* src = w + r * a.cols;
-            std::uint8_t* dst = out + r * a.cols * sizeof(OutBits);
-            for (std::uint64_t j = 0; j < gridCols; ++j) {
-                const OutBits* tab = tabs.data() + j * 256;
-                const std::uint64_t c1 = std::min(a.cols, (j + 1) * a.blockCols);
-                std::uint64_t c = j * a.blockCols;
-#if defined(__SSE2__)
-                // Large outputs: eight lookups per non-temporal 16-byte store (no read for
-                // ownership, no cache pollution), where the output is 16-byte aligned.
+    const std::uint64_t batchRows = std::clamp<std::uint64_t>(kTableBatchBytes / (gridCols * 256 * sizeof(OutBits)), 1, gridRows);
+    [[maybe_unused]] const bool stream = a.rows * a.cols * sizeof(OutBits) >= avx2::streamMinBytes();
+    [[maybe_unused]] const bool wide = avx512::available();
+    std::vector<OutBits> batchTabs(batchRows * gridCols * 256);
+    for (std::uint64_t b0 = 0; b0 < gridRows; b0 += batchRows) {
+        const std::uint64_t b1 = std::min(gridRows, b0 + batchRows);
+        constexpr std::uint64_t tablesPerTask = 64;
+        pool.run(ceilDiv((b1 - b0) * gridCols, tablesPerTask), [&](std::size_t t) {
+            const std::uint64_t i1 = std::min((b1 - b0) * gridCols, (t + 1) * tablesPerTask);
+            for (std::uint64_t i = t * tablesPerTask; i < i1; ++i) {
+                const float scale = loadF32(sc, a.scaleDtype, b0 * gridCols + i);
+#if CKPT_CPU_AVX2
+                // The AVX2 products: 16 per step instead of one.
                 if constexpr (sizeof(OutBits) == 2) {
-                    if (stream && reinterpret_cast<std::uintptr_t>(dst + c * 2) % 16 == 0) {
-                        for (; c + 8 <= c1; c += 8) {
-                            const std::uint8_t* b = src + c;
-                            const __m128i v = _mm_setr_epi16(static_cast<short>(tab[b[0]]), static_cast<short>(tab[b[1]]),
-                                                             static_cast<short>(tab[b[2]]), static_cast<short>(tab[b[3]]),
-                                                             static_cast<short>(tab[b[4]]), static_cast<short>(tab[b[5]]),
-                                                             static_cast<short>(tab[b[6]]), static_cast<short>(tab[b[7]]));
-                            _mm_stream_si128(reinterpret_cast<__m128i*>(dst + c * 2), v);
-                        }
+                    if (avx2::available()) {
+                        avx2::fp8Table16(scale, a.outDtype, batchTabs.data() + i * 256);
+                        continue;
                     }
                 }
 #endif
-                // Eight codes per 64-bit load, results stored as whole words.
-                for (; c + 8 <= c1; c += 8) {
-                    std::uint64_t codes;
-                    std::memcpy(&codes, src + c, 8);
-                    OutBits v[8];
-                    for (unsigned k = 0; k < 8; ++k) v[k] = tab[(codes >> (8 * k)) & 0xffu];
-                    std::memcpy(dst + c * sizeof(OutBits), v, sizeof v);
-                }
-                for (; c < c1; ++c) std::memcpy(dst + c * sizeof(OutBits), &tab[src[c]], sizeof(OutBits));
+                buildTable(a.outDtype, scale, batchTabs.data() + i * 256);
             }
-        }
-#if defined(__SSE2__)
-        if (stream) _mm_sfence();
+        });
+        pool.run((b1 - b0) * pieces, [&](std::size_t t) {
+            const std::uint64_t br = b0 + t / pieces, r0 = br * a.blockRows + (t % pieces) * rowsPerTask;
+            const std::uint64_t r1 = std::min({a.rows, (br + 1) * a.blockRows, r0 + rowsPerTask});
+            if (r0 >= r1) return;
+            const OutBits* tabs = batchTabs.data() + (br - b0) * gridCols * 256;
+#if CKPT_CPU_AVX2
+            if constexpr (sizeof(OutBits) == 2) {
+                if (wide) {
+                    avx512::fp8LookupRows(w + r0 * a.cols, r1 - r0, a.cols, tabs, a.blockCols, out + r0 * a.cols * 2, stream);
+                    if (stream) avx512::storeFence();
+                    return;
+                }
+            }
 #endif
-    });
+            for (std::uint64_t r = r0; r < r1; ++r) {
+                const std::uint8_t* src = w + r * a.cols;
+                std::uint8_t* dst = out + r * a.cols * sizeof(OutBits);
+                for (std::uint64_t j = 0; j < gridCols; ++j) {
+                    const OutBits* tab = tabs + j * 256;
+                    const std::uint64_t c1 = std::min(a.cols, (j + 1) * a.blockCols);
+                    std::uint64_t c = j * a.blockCols;
+#if defined(__SSE2__)
+                    // Large outputs: eight lookups per non-temporal 16-byte store (no read for
+                    // ownership, no cache pollution), where the output is 16-byte aligned.
+                    if constexpr (sizeof(OutBits) == 2) {
+                        if (stream && reinterpret_cast<std::uintptr_t>(dst + c * 2) % 16 == 0) {
+                            for (; c + 8 <= c1; c += 8) {
+                                const std::uint8_t* b = src + c;
+                                const __m128i v = _mm_setr_epi16(static_cast<short>(tab[b[0]]), static_cast<short>(tab[b[1]]),
+                                                                 static_cast<short>(tab[b[2]]), static_cast<short>(tab[b[3]]),
+                                                                 static_cast<short>(tab[b[4]]), static_cast<short>(tab[b[5]]),
+                                                                 static_cast<short>(tab[b[6]]), static_cast<short>(tab[b[7]]));
+                                _mm_stream_si128(reinterpret_cast<__m128i*>(dst + c * 2), v);
+                            }
+                        }
+                    }
+#endif
+                    // Eight codes per 64-bit load, results stored as whole words.
+                    for (; c + 8 <= c1; c += 8) {
+                        std::uint64_t codes;
+                        std::memcpy(&codes, src + c, 8);
+                        OutBits v[8];
+                        for (unsigned k = 0; k < 8; ++k) v[k] = tab[(codes >> (8 * k)) & 0xffu];
+                        std::memcpy(dst + c * sizeof(OutBits), v, sizeof v);
+                    }
+                    for (; c < c1; ++c) std::memcpy(dst + c * sizeof(OutBits), &tab[src[c]], sizeof(OutBits));
+                }
+            }
+#if defined(__SSE2__)
+            if (stream) _mm_sfence();
+#endif
+        });
+    }
 }
 
 #if CKPT_CPU_AVX2
@@ -187,7 +225,7 @@ void dequantFp8Avx2(ThreadPool& pool, const Fp8BlockDequantArgs& a)
     auto* out = static_cast<std::uint8_t*>(a.out);
     const std::uint64_t gridRows = ceilDiv(a.rows, a.blockRows), gridCols = ceilDiv(a.cols, a.blockCols);
     const std::uint64_t ob = elementBytes(a.outDtype);
-    const bool stream = a.rows * a.cols * ob >= avx2::kStreamMinBytes;
+    const bool stream = a.rows * a.cols * ob >= avx2::streamMinBytes();
     const std::uint64_t rowsPerTask = std::clamp<std::uint64_t>(kTaskElements / a.cols, 1, a.blockRows);
     const std::uint64_t pieces = ceilDiv(a.blockRows, rowsPerTask);
     pool.run(gridRows * pieces, [&](std::size_t t) {
@@ -228,7 +266,7 @@ void dequantFp4Avx2(ThreadPool& pool, const Fp4DequantArgs& a)
     auto* out = static_cast<std::uint8_t*>(a.out);
     const std::uint32_t ob = elementBytes(a.outDtype);
     const std::vector<std::uint8_t> planes = fp4Planes(a.outDtype);
-    const bool stream = a.rows * a.cols * ob >= avx2::kStreamMinBytes;
+    const bool stream = a.rows * a.cols * ob >= avx2::streamMinBytes();
     forEachRowSegment(pool, a.rows, a.cols, a.groupSize, [&](std::uint64_t r, std::uint64_t c0, std::uint64_t c1) {
         const std::uint64_t i = r * a.cols + c0;
         avx2::fp4DequantGroups(p + i / 2, sc + r * a.scaleCols + c0 / a.groupSize, a.groupSize / 2, (c1 - c0) / 2,

@@ -5,6 +5,7 @@
 
 #include "kernel_reference.h"
 #include "kernels/cpu/avx2_kernels.h"
+#include "kernels/cpu/avx512_kernels.h"
 #include "kernels/cpu/cpu_backend.h"
 #include "support/test_support.h"
 
@@ -50,6 +51,15 @@ struct OffsetBuffer {
         data = storage.data() + ((64 - at % 64) % 64) + offset;
     }
     Bytes bytes(std::size_t n) const { return Bytes(data, data + n); }
+    // True when nothing was written outside [data, data + n) (the storage starts zeroed).
+    bool untouchedOutside(std::size_t n) const
+    {
+        for (const std::uint8_t* p = storage.data(); p < data; ++p)
+            if (*p != 0) return false;
+        for (const std::uint8_t* p = data + n; p < storage.data() + storage.size(); ++p)
+            if (*p != 0) return false;
+        return true;
+    }
 };
 
 Bytes scalesOf(DType dt, const std::vector<float>& v)
@@ -69,6 +79,7 @@ class TestCpuKernels : public QObject {
     CpuBackend m_one{1}, m_many{7};
 
 private slots:
+    void initTestCase();
     void fp8AllCodes_data();
     void fp8AllCodes();
     void v3Scenarios_data();
@@ -83,6 +94,19 @@ private slots:
     void fp4VectorPaths_data();
     void fp4VectorPaths();
 };
+
+void TestCpuKernels::initTestCase()
+{
+    // Which loops this run covers: CTest runs the suite again with CKPT_CPU_ISA=avx2 and with
+    // CKPT_CPU_SCALAR=1, so a machine with AVX-512 checks all three.
+    const char* isa = cpu::avx512::available() ? "AVX-512" : cpu::avx2::available() ? "AVX2" : "scalar";
+    qInfo("CPU loops under test: %s", isa);
+    // The cache-sized streaming threshold can be hundreds of MiB; the shapes below straddle this
+    // one instead. Set before any kernel call, which reads it once.
+    qputenv("CKPT_CPU_STREAM_MIN_BYTES", QByteArray::number(qulonglong(cpu::avx2::kStreamMinBytes)));
+    QCOMPARE(cpu::avx2::streamMinBytes(), cpu::avx2::kStreamMinBytes);
+    if (!cpu::avx512::available()) qInfo("NOTE: AVX-512 loops not exercised on this run (CPU lacks AVX-512 or it is turned off)");
+}
 
 void TestCpuKernels::fp8AllCodes_data()
 {
@@ -265,8 +289,9 @@ void TestCpuKernels::fp4RaggedShapes()
 
 // Shapes for the vector loops (kernels/cpu/avx2_dequant.cpp) and, under CKPT_CPU_SCALAR=1, the
 // portable ones: 16-code bodies with scalar tails, blocks narrower than a vector, outputs on
-// both sides of the non-temporal store threshold (avx2::kStreamMinBytes), and outputs that
-// are 32-byte aligned, element aligned only (scalar head before streaming) or odd-addressed.
+// both sides of the non-temporal store threshold (set to avx2::kStreamMinBytes in
+// initTestCase), and outputs that are 32-byte aligned, element aligned only (a masked or
+// scalar head before streaming) or odd-addressed.
 void TestCpuKernels::fp8VectorPaths_data()
 {
     QTest::addColumn<qulonglong>("rows");
@@ -282,6 +307,11 @@ void TestCpuKernels::fp8VectorPaths_data()
     QTest::newRow("F32 streaming, ragged 517x2031") << 517ull << 2031ull << 128u << DType::F32 << 4u;
     QTest::newRow("F16 streaming, ragged 1031x2047, block 100") << 1031ull << 2047ull << 100u << DType::F16 << 6u;
     QTest::newRow("F16 ragged 33x1001") << 33ull << 1001ull << 128u << DType::F16 << 0u;
+    // AVX-512 lookup segments of exactly 32 codes, of 40 (one masked step past 32), and of
+    // 200 (three whole steps and an 8-code tail).
+    QTest::newRow("BF16 blocks of 32, 96x1000") << 96ull << 1000ull << 32u << DType::BF16 << 0u;
+    QTest::newRow("F16 blocks of 40, 80x1000, output 2 bytes past 32") << 80ull << 1000ull << 40u << DType::F16 << 2u;
+    QTest::newRow("BF16 blocks of 200, 64x1000") << 64ull << 1000ull << 200u << DType::BF16 << 0u;
     // Blocks below the table size take the AVX2 decode, here with streaming stores.
     QTest::newRow("BF16 blocks of 16, at the streaming threshold") << at << 2048ull << 16u << DType::BF16 << 0u;
     QTest::newRow("BF16 blocks of 16, streaming, output 2 bytes past 32") << at << 2048ull << 16u << DType::BF16 << 2u;
@@ -314,6 +344,7 @@ void TestCpuKernels::fp8VectorPaths()
         a.out = out.data;
         QVERIFY(be->dequantFp8Block(a).ok());
         CHECK_SAME(out.bytes(outBytes), want, bytesOf(outDtype), cols);
+        QVERIFY2(out.untouchedOutside(outBytes), "a masked head or tail wrote outside the output");
     }
 }
 

@@ -1,0 +1,168 @@
+// AVX-512 dequantization loops. FP8 -> 16-bit outputs is a 256-entry table lookup per element
+// (the table holds the final output bits of each code under the block's scale, built with the
+// scalar codecs). The table is split into a low-byte and a high-byte plane of 256 bytes each,
+// four zmm registers per plane, so 64 codes take two vpermt2b per plane, one blend per plane
+// and two byte interleaves: about a third of the shuffles of a 16-bit (vpermt2w) lookup,
+// which left the loop bound on the shuffle port rather than on memory.
+
+#include "kernels/cpu/avx512_kernels.h"
+
+#if CKPT_CPU_AVX2
+
+#include <immintrin.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#define CKPT_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi")))
+#define CKPT_AVX512_INLINE __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi"), always_inline)) inline
+
+// The maskz forms of vpermb and vpmovwb below (all lanes on) avoid GCC 12's
+// -Wmaybe-uninitialized on the plain intrinsics' _mm512_undefined pass-through operand.
+
+namespace ckpt::cpu::avx512 {
+
+bool available()
+{
+    static const bool yes = [] {
+        if (!avx2::available()) return false;  // also honours CKPT_CPU_SCALAR=1
+        const char* isa = std::getenv("CKPT_CPU_ISA");
+        if (isa != nullptr && std::strcmp(isa, "avx2") == 0) return false;
+        __builtin_cpu_init();
+        // __builtin_cpu_supports checks the OS's XSAVE support for zmm state too (GCC >= 11).
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+               __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi");
+    }();
+    return yes;
+}
+
+CKPT_AVX512 void storeFence() { _mm_sfence(); }
+
+namespace {
+
+struct BytePlanes {
+    __m512i lo[4], hi[4];  // low and high output byte of entries 64k .. 64k + 63
+};
+
+// Byte positions that vpunpck{l,h}bw turn into output order: they interleave the low and high
+// eight bytes of each 128-bit lane, so lane L must hold codes 8L..8L+7 then 32+8L..32+8L+7.
+CKPT_AVX512_INLINE __m512i interleaveOrder()
+{
+    alignas(64) std::uint8_t order[64];
+    for (unsigned lane = 0; lane < 4; ++lane)
+        for (unsigned k = 0; k < 8; ++k) {
+            order[16 * lane + k] = static_cast<std::uint8_t>(8 * lane + k);
+            order[16 * lane + 8 + k] = static_cast<std::uint8_t>(32 + 8 * lane + k);
+        }
+    return _mm512_load_si512(order);
+}
+
+// 64 codes -> the output words of codes 0-31 (first) and 32-63 (second).
+struct Words64 {
+    __m512i first, second;
+};
+
+CKPT_AVX512_INLINE Words64 lookup64(const BytePlanes& p, __m512i order, __m512i codes)
+{
+    const __m512i idx = _mm512_maskz_permutexvar_epi8(~__mmask64{0}, order, codes);
+    // vpermt2b reads the low seven bits of each index; bit 7 picks the upper 128 entries.
+    const __mmask64 upper = _mm512_movepi8_mask(idx);
+    const __m512i lo = _mm512_mask_mov_epi8(_mm512_permutex2var_epi8(p.lo[0], idx, p.lo[1]), upper,
+                                            _mm512_permutex2var_epi8(p.lo[2], idx, p.lo[3]));
+    const __m512i hi = _mm512_mask_mov_epi8(_mm512_permutex2var_epi8(p.hi[0], idx, p.hi[1]), upper,
+                                            _mm512_permutex2var_epi8(p.hi[2], idx, p.hi[3]));
+    return {_mm512_unpacklo_epi8(lo, hi), _mm512_unpackhi_epi8(lo, hi)};
+}
+
+CKPT_AVX512_INLINE void lookupMasked(const std::uint8_t* codes, const BytePlanes& p, __m512i order,
+                                     std::uint64_t n, std::uint8_t* out)
+{
+    const __m512i c = _mm512_maskz_loadu_epi8((std::uint64_t{1} << n) - 1, codes);  // n < 64
+    const Words64 w = lookup64(p, order, c);
+    const auto low = static_cast<std::uint32_t>(n < 32 ? (std::uint64_t{1} << n) - 1 : 0xffffffffu);
+    _mm512_mask_storeu_epi16(out, _cvtu32_mask32(low), w.first);
+    if (n > 32) {
+        const auto high = static_cast<std::uint32_t>((std::uint64_t{1} << (n - 32)) - 1);
+        _mm512_mask_storeu_epi16(out + 64, _cvtu32_mask32(high), w.second);
+    }
+}
+
+// One segment (one table): a masked head up to the 64-byte boundary when streaming, whole
+// 64-code steps, then a masked tail; no scalar loop.
+template <bool Stream>
+CKPT_AVX512_INLINE void lookupRun(const std::uint8_t* codes, const BytePlanes& p, __m512i order, std::uint64_t n,
+                                  std::uint8_t* out)
+{
+    std::uint64_t i = 0;
+    if constexpr (Stream) {
+        const std::uint64_t head = ((64 - (reinterpret_cast<std::uintptr_t>(out) & 63)) & 63) / 2;
+        if (head != 0) {
+            i = head < n ? head : n;
+            lookupMasked(codes, p, order, i, out);
+        }
+    }
+    for (; i + 64 <= n; i += 64) {
+        const Words64 w = lookup64(p, order, _mm512_loadu_si512(codes + i));
+        if constexpr (Stream) {
+            _mm512_stream_si512(reinterpret_cast<__m512i*>(out + 2 * i), w.first);
+            _mm512_stream_si512(reinterpret_cast<__m512i*>(out + 2 * i + 64), w.second);
+        } else {
+            _mm512_storeu_si512(out + 2 * i, w.first);
+            _mm512_storeu_si512(out + 2 * i + 64, w.second);
+        }
+    }
+    if (i < n) lookupMasked(codes + i, p, order, n - i, out + 2 * i);
+}
+
+// Splits each 256-word table into its byte planes once per call: a row of a block column
+// reuses them for every row of the task.
+CKPT_AVX512_INLINE void splitPlanes(const std::uint16_t* tables, std::uint64_t count, std::uint8_t* planes)
+{
+    for (std::uint64_t j = 0; j < count; ++j) {
+        for (unsigned k = 0; k < 8; ++k) {
+            const __m512i words = _mm512_loadu_si512(tables + j * 256 + 32 * k);
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(planes + j * 512 + 32 * k), _mm512_maskz_cvtepi16_epi8(~__mmask32{0}, words));
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(planes + j * 512 + 256 + 32 * k),
+                                _mm512_maskz_cvtepi16_epi8(~__mmask32{0}, _mm512_srli_epi16(words, 8)));
+        }
+    }
+}
+
+template <bool Stream>
+CKPT_AVX512_INLINE void lookupRows(const std::uint8_t* codes, std::uint64_t rows, std::uint64_t cols,
+                                   const std::uint8_t* planes, std::uint64_t blockCols, std::uint8_t* out)
+{
+    const __m512i order = interleaveOrder();
+    for (std::uint64_t r = 0; r < rows; ++r) {
+        const std::uint8_t* src = codes + r * cols;
+        std::uint8_t* dst = out + r * cols * 2;
+        for (std::uint64_t c = 0, j = 0; c < cols; c += blockCols, ++j) {
+            BytePlanes p;
+            for (unsigned k = 0; k < 4; ++k) {
+                p.lo[k] = _mm512_loadu_si512(planes + j * 512 + 64 * k);
+                p.hi[k] = _mm512_loadu_si512(planes + j * 512 + 256 + 64 * k);
+            }
+            lookupRun<Stream>(src + c, p, order, cols - c < blockCols ? cols - c : blockCols, dst + 2 * c);
+        }
+    }
+}
+
+} // namespace
+
+CKPT_AVX512 void fp8LookupRows(const std::uint8_t* codes, std::uint64_t rows, std::uint64_t cols,
+                               const std::uint16_t* tables, std::uint64_t blockCols, std::uint8_t* out, bool stream)
+{
+    const std::uint64_t count = (cols + blockCols - 1) / blockCols;
+    thread_local std::vector<std::uint8_t> planes;
+    planes.resize(count * 512);
+    splitPlanes(tables, count, planes.data());
+    // Streaming needs 64-byte aligned stores, reached by a masked head from any even address.
+    if (stream && (reinterpret_cast<std::uintptr_t>(out) & 1) == 0)
+        lookupRows<true>(codes, rows, cols, planes.data(), blockCols, out);
+    else lookupRows<false>(codes, rows, cols, planes.data(), blockCols, out);
+}
+
+} // namespace ckpt::cpu::avx512
+
+#endif // CKPT_CPU_AVX2

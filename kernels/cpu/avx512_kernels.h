@@ -1,0 +1,33 @@
+#pragma once
+// AVX-512 (F + BW + VL + VBMI) hot loops of the CPU backend, chosen at run time above the AVX2
+// ones (avx2_kernels.h) on CPUs that have them (Intel since Ice Lake, AMD since Zen 4). Same
+// contract: the same bytes as the scalar codecs. CKPT_CPU_ISA=avx2 turns them off (the tests
+// run each suite that way too, so the AVX2 loops stay covered on AVX-512 machines), and
+// CKPT_CPU_SCALAR=1 turns off both.
+
+#include "kernels/cpu/avx2_kernels.h"
+
+#include <cstdint>
+
+namespace ckpt::cpu::avx512 {
+
+#if CKPT_CPU_AVX2
+
+// True when the CPU has AVX-512 F/BW/VL/VBMI, the OS saves the zmm state, and neither
+// CKPT_CPU_SCALAR=1 nor CKPT_CPU_ISA=avx2 is set (read once).
+bool available();
+
+// rows x cols FP8 codes -> 16-bit outputs by lookup: block column j (blockCols wide) uses
+// tables + 256 j, the output bits of every code under that block's scale. stream: non-temporal
+// stores for the 64-byte aligned part of each segment.
+void fp8LookupRows(const std::uint8_t* codes, std::uint64_t rows, std::uint64_t cols, const std::uint16_t* tables,
+                   std::uint64_t blockCols, std::uint8_t* out, bool stream);
+
+// Orders this thread's non-temporal stores before whatever follows (end of a task).
+void storeFence();
+
+#else
+inline bool available() { return false; }
+#endif
+
+} // namespace ckpt::cpu::avx512
