@@ -11,6 +11,7 @@
 
 #include "core/numeric/element_io.h"
 #include "kernels/cpu/avx2_codecs.h"
+#include "kernels/cpu/stats_lanes.h"
 
 #include <algorithm>
 #include <climits>
@@ -21,30 +22,6 @@ namespace ckpt::cpu::avx2 {
 namespace {
 
 using numeric::kReduceLanes;
-
-// Order key of f32 bits: signed compares of keys order values with -0 < +0.
-inline std::int32_t orderKey(std::uint32_t u)
-{
-    const auto s = static_cast<std::int32_t>(u);
-    return s ^ static_cast<std::int32_t>(static_cast<std::uint32_t>(s >> 31) >> 1);
-}
-
-inline float fromOrderKey(std::int32_t k)
-{
-    return numeric::bitsToF32(static_cast<std::uint32_t>(k ^ static_cast<std::int32_t>(static_cast<std::uint32_t>(k >> 31) >> 1)));
-}
-
-// f32 bits of the bf16 value whose 16-bit order key is k.
-inline std::uint32_t fromKey16(std::int16_t k)
-{
-    const auto u = static_cast<std::uint16_t>(k);
-    return static_cast<std::uint32_t>(u & 0x8000u ? u ^ 0x7fffu : u) << 16;
-}
-
-struct Acc {
-    alignas(32) double sum[kReduceLanes] = {};
-    alignas(32) double sq[kReduceLanes] = {};
-};
 
 struct Extremes {
     __m256i mn, mx, am, nan, inf, zero;
@@ -142,18 +119,11 @@ CKPT_AVX2 std::uint64_t sumLanes(__m256i v)
     return s;
 }
 
-double foldLanes(double* lanes)
-{
-    for (unsigned s = kReduceLanes / 2; s >= 1; s /= 2)
-        for (unsigned l = 0; l < s; ++l) lanes[l] += lanes[l + s];
-    return lanes[0];
-}
-
 template <DType Dt>
 CKPT_AVX2 numeric::StatsPartial statsTyped(const std::uint8_t* p, std::uint64_t n)
 {
     constexpr std::uint64_t eb = Dt == DType::F32 ? 4 : 2;
-    Acc acc;
+    StatsLaneState st;
     Extremes e{splat(INT32_MAX), splat(static_cast<std::uint32_t>(INT32_MIN)), _mm256_setzero_si256(),
                _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
     Extremes16 e16{_mm256_set1_epi16(0x7fff), _mm256_set1_epi16(-0x8000), _mm256_setzero_si256(),
@@ -161,52 +131,26 @@ CKPT_AVX2 numeric::StatsPartial statsTyped(const std::uint8_t* p, std::uint64_t 
     std::uint64_t k = 0;
     for (; k + kReduceLanes <= n; k += kReduceLanes) {
         if constexpr (Dt == DType::BF16) {
-            for (unsigned l = 0; l < kReduceLanes; l += 16) sixteenBf16(p + (k + l) * eb, acc.sum + l, acc.sq + l, e16);
+            for (unsigned l = 0; l < kReduceLanes; l += 16) sixteenBf16(p + (k + l) * eb, st.sum + l, st.sq + l, e16);
         } else {
-            for (unsigned l = 0; l < kReduceLanes; l += 8) eight(loadEight<Dt>(p + (k + l) * eb), acc.sum + l, acc.sq + l, e);
+            for (unsigned l = 0; l < kReduceLanes; l += 8) eight(loadEight<Dt>(p + (k + l) * eb), st.sum + l, st.sq + l, e);
         }
     }
     alignas(32) std::int32_t mn[8], mx[8], am[8];
     _mm256_store_si256(reinterpret_cast<__m256i*>(mn), e.mn);
     _mm256_store_si256(reinterpret_cast<__m256i*>(mx), e.mx);
     _mm256_store_si256(reinterpret_cast<__m256i*>(am), e.am);
-    numeric::StatsPartial r;
-    r.count = n, r.nan = sumLanes(e.nan), r.inf = sumLanes(e.inf), r.zero = sumLanes(e.zero);
-    r.nan += sumLanesOf<std::uint16_t>(e16.nan), r.inf += sumLanesOf<std::uint16_t>(e16.inf);
-    r.zero += sumLanesOf<std::uint16_t>(e16.zero);
-    std::int32_t kMin = INT32_MAX, kMax = INT32_MIN, aMax = 0;
-    for (unsigned l = 0; l < 8; ++l) kMin = mn[l] < kMin ? mn[l] : kMin, kMax = mx[l] > kMax ? mx[l] : kMax, aMax = am[l] > aMax ? am[l] : aMax;
+    st.nan = sumLanes(e.nan) + sumLanesOf<std::uint16_t>(e16.nan);
+    st.inf = sumLanes(e.inf) + sumLanesOf<std::uint16_t>(e16.inf);
+    st.zero = sumLanes(e.zero) + sumLanesOf<std::uint16_t>(e16.zero);
+    for (unsigned l = 0; l < 8; ++l)
+        st.kMin = std::min(st.kMin, mn[l]), st.kMax = std::max(st.kMax, mx[l]), st.aMax = std::max(st.aMax, am[l]);
     alignas(32) std::int16_t mn16[16], mx16[16], am16[16];
     _mm256_store_si256(reinterpret_cast<__m256i*>(mn16), e16.mn);
     _mm256_store_si256(reinterpret_cast<__m256i*>(mx16), e16.mx);
     _mm256_store_si256(reinterpret_cast<__m256i*>(am16), e16.am);
-    for (unsigned l = 0; l < 16; ++l) {  // 16-bit keys and |x| back to f32 bits, then 32-bit keys
-        if (mn16[l] != 0x7fff) kMin = std::min(kMin, orderKey(fromKey16(mn16[l])));
-        if (mx16[l] != -0x8000) kMax = std::max(kMax, orderKey(fromKey16(mx16[l])));
-        aMax = std::max(aMax, static_cast<std::int32_t>(am16[l]) << 16);
-    }
-    // The last partial group: lanes 0 .. n-k-1, one element each, the portable loop's maths.
-    for (unsigned l = 0; k + l < n; ++l) {
-        const std::uint32_t u = numeric::f32ToBits(numeric::loadF32(p, Dt, k + l));
-        const std::uint32_t a = u & numeric::kF32AbsMask;
-        const bool nan = a > numeric::kF32InfBits, inf = a == numeric::kF32InfBits;
-        r.nan += nan, r.inf += inf, r.zero += a == 0;
-        if (nan) continue;
-        const std::int32_t key = orderKey(u);
-        kMin = key < kMin ? key : kMin, kMax = key > kMax ? key : kMax;
-        aMax = static_cast<std::int32_t>(a) > aMax ? static_cast<std::int32_t>(a) : aMax;
-        const double f = inf ? 0.0 : static_cast<double>(numeric::bitsToF32(u));
-        acc.sum[l] += f;
-        acc.sq[l] += f * f;
-    }
-    // No non-NaN value leaves the keys at their start; the portable loop then reports +inf /
-    // -inf / 0, which the backend ignores (count == nan).
-    r.min = kMin == INT32_MAX ? INFINITY : static_cast<double>(fromOrderKey(kMin));
-    r.max = kMax == INT32_MIN ? -INFINITY : static_cast<double>(fromOrderKey(kMax));
-    r.absMax = static_cast<double>(numeric::bitsToF32(static_cast<std::uint32_t>(aMax)));
-    r.sum = foldLanes(acc.sum);
-    r.sumSq = foldLanes(acc.sq);
-    return r;
+    for (unsigned l = 0; l < 16; ++l) st.addKeys16(mn16[l], mx16[l], am16[l]);
+    return st.finish(p, Dt, k, n);
 }
 
 } // namespace

@@ -23,6 +23,10 @@ bool available();
 void fp8LookupRows(const std::uint8_t* codes, std::uint64_t rows, std::uint64_t cols, const std::uint16_t* tables,
                    std::uint64_t blockCols, std::uint8_t* out, bool stream);
 
+// Stats of one reduce chunk of BF16 values, in the lane order of reduce_rules.h (the same
+// partial as avx2::statsChunk).
+numeric::StatsPartial statsBf16Chunk(const std::uint8_t* p, std::uint64_t n);
+
 // Orders this thread's non-temporal stores before whatever follows (end of a task).
 void storeFence();
 

@@ -5,6 +5,7 @@
 #include "core/numeric/element_io.h"
 #include "kernels/cpu/arg_checks.h"
 #include "kernels/cpu/avx2_kernels.h"
+#include "kernels/cpu/avx512_kernels.h"
 #include "kernels/cpu/cpu_ops.h"
 
 #include <array>
@@ -152,9 +153,12 @@ std::vector<StatsPartial> statsPartials(ThreadPool& pool, const std::uint8_t* da
     std::vector<StatsPartial> parts(chunkCount(count));
 #if CKPT_CPU_AVX2
     if (isF32Family(dtype) && avx2::available()) {
+        const bool wide = avx512::available();
         pool.run(parts.size(), [&](std::size_t c) {
             const std::uint64_t i0 = c * std::uint64_t{kReduceChunk};
-            parts[c] = avx2::statsChunk(data + i0 * bytes, dtype, std::min<std::uint64_t>(kReduceChunk, count - i0));
+            const std::uint64_t n = std::min<std::uint64_t>(kReduceChunk, count - i0);
+            parts[c] = dtype == DType::BF16 && wide ? avx512::statsBf16Chunk(data + i0 * bytes, n)
+                                                    : avx2::statsChunk(data + i0 * bytes, dtype, n);
         });
         return parts;
     }

@@ -1,0 +1,86 @@
+#pragma once
+// The state the vector stats loops (avx2_stats.cpp, avx512_stats.cpp) leave per reduce chunk,
+// and its finish: the last partial group of fewer than kReduceLanes values (lanes 0 .. m-1, one
+// value each, the portable loop's maths), then the lane tree of reduce_rules.h. Minima and
+// maxima are kept as order keys of the f32 bits (signed compares order values, -0 below +0).
+
+#include "core/numeric/element_io.h"
+#include "core/numeric/reduce_rules.h"
+
+#include <climits>
+#include <cmath>
+#include <cstdint>
+
+namespace ckpt::cpu {
+
+// Order key of f32 bits: signed compares of keys order values with -0 < +0.
+inline std::int32_t orderKey(std::uint32_t u)
+{
+    const auto s = static_cast<std::int32_t>(u);
+    return s ^ static_cast<std::int32_t>(static_cast<std::uint32_t>(s >> 31) >> 1);
+}
+
+inline float fromOrderKey(std::int32_t k)
+{
+    return numeric::bitsToF32(static_cast<std::uint32_t>(k ^ static_cast<std::int32_t>(static_cast<std::uint32_t>(k >> 31) >> 1)));
+}
+
+// f32 bits of the bf16 value whose 16-bit order key is k.
+inline std::uint32_t fromKey16(std::int16_t k)
+{
+    const auto u = static_cast<std::uint16_t>(k);
+    return static_cast<std::uint32_t>(u & 0x8000u ? u ^ 0x7fffu : u) << 16;
+}
+
+inline double foldLanes(double* lanes)
+{
+    for (unsigned s = numeric::kReduceLanes / 2; s >= 1; s /= 2)
+        for (unsigned l = 0; l < s; ++l) lanes[l] += lanes[l + s];
+    return lanes[0];
+}
+
+struct StatsLaneState {
+    alignas(64) double sum[numeric::kReduceLanes] = {};
+    alignas(64) double sq[numeric::kReduceLanes] = {};
+    std::int32_t kMin = INT32_MAX, kMax = INT32_MIN, aMax = 0;  // keys; |x| bits
+    std::uint64_t nan = 0, inf = 0, zero = 0;
+
+    // Folds a 16-bit (bf16) key minimum, maximum and |x| maximum in; the start values of the
+    // 16-bit loops (0x7fff, -0x8000: no non-NaN value seen) are skipped.
+    void addKeys16(std::int16_t mn, std::int16_t mx, std::int16_t am)
+    {
+        if (mn != 0x7fff) kMin = kMin < orderKey(fromKey16(mn)) ? kMin : orderKey(fromKey16(mn));
+        if (mx != -0x8000) kMax = kMax > orderKey(fromKey16(mx)) ? kMax : orderKey(fromKey16(mx));
+        aMax = aMax > (static_cast<std::int32_t>(am) << 16) ? aMax : static_cast<std::int32_t>(am) << 16;
+    }
+
+    // Values k .. n-1 (fewer than kReduceLanes) into lanes 0 .. n-k-1, then the partial.
+    numeric::StatsPartial finish(const std::uint8_t* p, DType dt, std::uint64_t k, std::uint64_t n)
+    {
+        for (unsigned l = 0; k + l < n; ++l) {
+            const std::uint32_t u = numeric::f32ToBits(numeric::loadF32(p, dt, k + l));
+            const std::uint32_t a = u & numeric::kF32AbsMask;
+            const bool isNan = a > numeric::kF32InfBits, isInf = a == numeric::kF32InfBits;
+            nan += isNan, inf += isInf, zero += a == 0;
+            if (isNan) continue;
+            const std::int32_t key = orderKey(u);
+            kMin = key < kMin ? key : kMin, kMax = key > kMax ? key : kMax;
+            aMax = static_cast<std::int32_t>(a) > aMax ? static_cast<std::int32_t>(a) : aMax;
+            const double f = isInf ? 0.0 : static_cast<double>(numeric::bitsToF32(u));
+            sum[l] += f;
+            sq[l] += f * f;
+        }
+        numeric::StatsPartial r;
+        r.count = n, r.nan = nan, r.inf = inf, r.zero = zero;
+        // No non-NaN value leaves the keys at their start; the portable loop then reports +inf /
+        // -inf / 0, which the backend ignores (count == nan).
+        r.min = kMin == INT32_MAX ? INFINITY : static_cast<double>(fromOrderKey(kMin));
+        r.max = kMax == INT32_MIN ? -INFINITY : static_cast<double>(fromOrderKey(kMax));
+        r.absMax = static_cast<double>(numeric::bitsToF32(static_cast<std::uint32_t>(aMax)));
+        r.sum = foldLanes(sum);
+        r.sumSq = foldLanes(sq);
+        return r;
+    }
+};
+
+} // namespace ckpt::cpu
