@@ -10,6 +10,7 @@
 
 #include "core/numeric/element_io.h"
 #include "kernels/cpu/avx2_codecs.h"
+#include "kernels/cpu/reduce_lanes.h"
 
 #include <cmath>
 
@@ -18,13 +19,6 @@ namespace ckpt::cpu::avx2 {
 namespace {
 
 using numeric::kReduceLanes;
-
-struct Lanes {
-    alignas(32) double se[kReduceLanes] = {};
-    alignas(32) double sa[kReduceLanes] = {};
-    alignas(32) double dot[kReduceLanes] = {};
-    alignas(32) double sb[kReduceLanes] = {};
-};
 
 struct Counters {
     __m256i nan, inf, over32, over64;
@@ -49,7 +43,7 @@ CKPT_AVX2_INLINE void accumulate(double* lane, __m256d v)
 }
 
 // Four finite pairs (zeroed where not finite) into lanes [i, i + 4); fin64: the finite mask.
-CKPT_AVX2_INLINE void fourPairs(__m256d fa, __m256d fb, __m256i fin64, Lanes& s, unsigned i, Counters& c,
+CKPT_AVX2_INLINE void fourPairs(__m256d fa, __m256d fb, __m256i fin64, ErrorLaneState& s, unsigned i, Counters& c,
                                 __m256d atol, __m256d rtol)
 {
     const __m256d absMask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffll));
@@ -65,7 +59,7 @@ CKPT_AVX2_INLINE void fourPairs(__m256d fa, __m256d fb, __m256i fin64, Lanes& s,
     c.over64 = _mm256_sub_epi64(c.over64, over);
 }
 
-CKPT_AVX2_INLINE void eightPairs(__m256 a, __m256 b, Lanes& s, unsigned i, Counters& c, __m256d atol, __m256d rtol)
+CKPT_AVX2_INLINE void eightPairs(__m256 a, __m256 b, ErrorLaneState& s, unsigned i, Counters& c, __m256d atol, __m256d rtol)
 {
     const __m256i ua = _mm256_castps_si256(a), ub = _mm256_castps_si256(b);
     const __m256i absA = _mm256_and_si256(ua, splat(0x7fffffffu)), absB = _mm256_and_si256(ub, splat(0x7fffffffu));
@@ -97,19 +91,12 @@ CKPT_AVX2 std::uint64_t sumLanes(__m256i v)
     return s;
 }
 
-double foldLanes(double* lanes)
-{
-    for (unsigned s = kReduceLanes / 2; s >= 1; s /= 2)
-        for (unsigned l = 0; l < s; ++l) lanes[l] += lanes[l + s];
-    return lanes[0];
-}
-
 template <DType A, DType B>
 CKPT_AVX2 numeric::ErrorPartial errorsTyped(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t n,
                                             double atol, double rtol)
 {
     constexpr std::uint64_t ea = A == DType::F32 ? 4 : 2, eb = B == DType::F32 ? 4 : 2;
-    Lanes s;
+    ErrorLaneState s;
     Counters c{_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(),
                _mm256_setzero_pd()};
     const __m256d vAtol = _mm256_set1_pd(atol), vRtol = _mm256_set1_pd(rtol);
@@ -117,28 +104,13 @@ CKPT_AVX2 numeric::ErrorPartial errorsTyped(const std::uint8_t* pa, const std::u
     for (; k + kReduceLanes <= n; k += kReduceLanes)
         for (unsigned l = 0; l < kReduceLanes; l += 8)
             eightPairs(loadEight<A>(pa + (k + l) * ea), loadEight<B>(pb + (k + l) * eb), s, l, c, vAtol, vRtol);
-    numeric::ErrorPartial r;
-    r.count = n, r.nan = sumLanes<std::uint32_t>(c.nan), r.inf = sumLanes<std::uint32_t>(c.inf);
+    numeric::ErrorPartial& r = s.r;
+    r.nan = sumLanes<std::uint32_t>(c.nan), r.inf = sumLanes<std::uint32_t>(c.inf);
     r.over = sumLanes<std::uint32_t>(c.over32) + sumLanes<std::uint64_t>(c.over64);
     alignas(32) double mx[4];
     _mm256_store_pd(mx, c.mx);
     for (double m : mx) r.maxAbs = m > r.maxAbs ? m : r.maxAbs;
-    // The last partial group: the portable loop's maths, one element per lane.
-    for (unsigned l = 0; k + l < n; ++l) {
-        const double a = numeric::loadF64(pa, A, k + l), b = numeric::loadF64(pb, B, k + l);
-        const bool nan = numeric::isNanF64(a) || numeric::isNanF64(b);
-        const bool inf = !nan && (numeric::isInfF64(a) || numeric::isInfF64(b));
-        const bool fin = !nan && !inf;
-        r.nan += nan, r.inf += inf, r.over += numeric::pairOverTolerance(a, b, atol, rtol);
-        const double fa = fin ? a : 0.0, fb = fin ? b : 0.0, e = fa - fb;
-        s.se[l] += e * e;
-        s.sa[l] += fa * fa;
-        s.dot[l] += fa * fb;
-        s.sb[l] += fb * fb;
-        r.maxAbs = std::fabs(e) > r.maxAbs ? std::fabs(e) : r.maxAbs;
-    }
-    r.sumSqErr = foldLanes(s.se), r.sumSqRef = foldLanes(s.sa), r.dot = foldLanes(s.dot), r.sumSqB = foldLanes(s.sb);
-    return r;
+    return s.finish(pa, A, pb, B, k, n, atol, rtol);
 }
 
 using ErrorsFn = numeric::ErrorPartial (*)(const std::uint8_t*, const std::uint8_t*, std::uint64_t, double, double);

@@ -11,7 +11,7 @@
 
 #include "core/numeric/element_io.h"
 #include "kernels/cpu/avx2_codecs.h"
-#include "kernels/cpu/stats_lanes.h"
+#include "kernels/cpu/reduce_lanes.h"
 
 #include <algorithm>
 #include <climits>

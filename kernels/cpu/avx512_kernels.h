@@ -27,6 +27,14 @@ void fp8LookupRows(const std::uint8_t* codes, std::uint64_t rows, std::uint64_t 
 // partial as avx2::statsChunk).
 numeric::StatsPartial statsBf16Chunk(const std::uint8_t* p, std::uint64_t n);
 
+// Whether errorChunk takes this pair of dtypes (BF16 or F32 on each side).
+bool takesErrors(DType a, DType b);
+
+// Error metrics of one reduce chunk, in the lane order of reduce_rules.h (the same partial as
+// avx2::errorChunk).
+numeric::ErrorPartial errorChunk(const std::uint8_t* a, DType aDtype, const std::uint8_t* b, DType bDtype,
+                                 std::uint64_t n, double atol, double rtol);
+
 // Orders this thread's non-temporal stores before whatever follows (end of a task).
 void storeFence();
 

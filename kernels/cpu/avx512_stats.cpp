@@ -12,7 +12,7 @@
 
 #if CKPT_CPU_AVX2
 
-#include "kernels/cpu/stats_lanes.h"
+#include "kernels/cpu/reduce_lanes.h"
 
 // GCC 12 warns on AVX-512 intrinsics whose pass-through operand is _mm512_undefined_*()
 // (GCC bug 105593, fixed in 12.3 / 13): a false positive, silenced for this file only.

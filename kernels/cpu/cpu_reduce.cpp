@@ -179,9 +179,12 @@ std::vector<ErrorPartial> errorPartials(ThreadPool& pool, const std::uint8_t* a,
     std::vector<ErrorPartial> parts(chunkCount(count));
 #if CKPT_CPU_AVX2
     if (isF32Family(aDt) && isF32Family(bDt) && avx2::available()) {
+        const bool wide = avx512::available() && avx512::takesErrors(aDt, bDt);
         pool.run(parts.size(), [&](std::size_t c) {
             const std::uint64_t i0 = c * std::uint64_t{kReduceChunk};
-            parts[c] = avx2::errorChunk(a + i0 * ab, aDt, b + i0 * bb, bDt, std::min<std::uint64_t>(kReduceChunk, count - i0), atol, rtol);
+            const std::uint64_t n = std::min<std::uint64_t>(kReduceChunk, count - i0);
+            parts[c] = wide ? avx512::errorChunk(a + i0 * ab, aDt, b + i0 * bb, bDt, n, atol, rtol)
+                            : avx2::errorChunk(a + i0 * ab, aDt, b + i0 * bb, bDt, n, atol, rtol);
         });
         return parts;
     }

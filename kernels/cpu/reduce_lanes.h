@@ -1,5 +1,5 @@
 #pragma once
-// The state the vector stats loops (avx2_stats.cpp, avx512_stats.cpp) leave per reduce chunk,
+// The state the vector stats and error loops (avx2_*.cpp, avx512_*.cpp) leave per reduce chunk,
 // and its finish: the last partial group of fewer than kReduceLanes values (lanes 0 .. m-1, one
 // value each, the portable loop's maths), then the lane tree of reduce_rules.h. Minima and
 // maxima are kept as order keys of the f32 bits (signed compares order values, -0 below +0).
@@ -79,6 +79,36 @@ struct StatsLaneState {
         r.absMax = static_cast<double>(numeric::bitsToF32(static_cast<std::uint32_t>(aMax)));
         r.sum = foldLanes(sum);
         r.sumSq = foldLanes(sq);
+        return r;
+    }
+};
+
+struct ErrorLaneState {
+    alignas(64) double se[numeric::kReduceLanes] = {};
+    alignas(64) double sa[numeric::kReduceLanes] = {};
+    alignas(64) double dot[numeric::kReduceLanes] = {};
+    alignas(64) double sb[numeric::kReduceLanes] = {};
+    numeric::ErrorPartial r;  // counts and maxAbs so far
+
+    // Pairs k .. n-1 (fewer than kReduceLanes) into lanes 0 .. n-k-1, then the partial.
+    numeric::ErrorPartial finish(const std::uint8_t* pa, DType aDt, const std::uint8_t* pb, DType bDt, std::uint64_t k,
+                                 std::uint64_t n, double atol, double rtol)
+    {
+        for (unsigned l = 0; k + l < n; ++l) {
+            const double a = numeric::loadF64(pa, aDt, k + l), b = numeric::loadF64(pb, bDt, k + l);
+            const bool isNan = numeric::isNanF64(a) || numeric::isNanF64(b);
+            const bool isInf = !isNan && (numeric::isInfF64(a) || numeric::isInfF64(b));
+            const bool fin = !isNan && !isInf;
+            r.nan += isNan, r.inf += isInf, r.over += numeric::pairOverTolerance(a, b, atol, rtol);
+            const double fa = fin ? a : 0.0, fb = fin ? b : 0.0, e = fa - fb;
+            se[l] += e * e;
+            sa[l] += fa * fa;
+            dot[l] += fa * fb;
+            sb[l] += fb * fb;
+            r.maxAbs = std::fabs(e) > r.maxAbs ? std::fabs(e) : r.maxAbs;
+        }
+        r.count = n;
+        r.sumSqErr = foldLanes(se), r.sumSqRef = foldLanes(sa), r.dot = foldLanes(dot), r.sumSqB = foldLanes(sb);
         return r;
     }
 };

@@ -1,0 +1,160 @@
+// AVX-512 error metrics of one reduce chunk, BF16 or F32 on each side. As in avx512_stats.cpp
+// the four f64 lane sums stay in registers: the chunk pair (at most 2 x 256 KiB, in L2) is
+// walked eight times, 32 lanes per pass (4 x 4 zmm accumulators), each lane adding its pairs
+// l, l + 256, ... in order with separate multiplies and adds, so the sums have the bits of
+// reduce_rules.h. Classification runs on the f32 bits into mask registers, counted with popcnt;
+// the tolerance test is the f64 arithmetic of pairOverTolerance.
+
+#include "kernels/cpu/avx512_kernels.h"
+
+#if CKPT_CPU_AVX2
+
+#include "kernels/cpu/reduce_lanes.h"
+
+// GCC 12 warns on AVX-512 intrinsics whose pass-through operand is _mm512_undefined_*()
+// (GCC bug 105593, fixed in 12.3 / 13): a false positive, silenced for this file only.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+#include <immintrin.h>
+
+#define CKPT_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")))
+#define CKPT_AVX512_INLINE __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi,popcnt"), always_inline)) inline
+
+namespace ckpt::cpu::avx512 {
+
+namespace {
+
+using numeric::kReduceLanes;
+
+constexpr unsigned kPassLanes = 32;
+
+struct PassSums {
+    __m512d se[4], sa[4], dot[4], sb[4];  // lanes base + 8j .. base + 8j + 7
+};
+
+struct Counts {
+    std::uint64_t nan = 0, inf = 0, over = 0;
+    __m512d mx;
+};
+
+struct Tolerance {
+    __m512d atol, rtol;
+};
+
+// Sixteen values in element order as f32.
+template <DType Dt>
+CKPT_AVX512_INLINE __m512 loadSixteen(const std::uint8_t* p)
+{
+    if constexpr (Dt == DType::F32) {
+        return _mm512_loadu_ps(p);
+    } else {
+        const __m512i h = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+        return _mm512_castsi512_ps(_mm512_slli_epi32(h, 16));
+    }
+}
+
+CKPT_AVX512_INLINE __m256 upperHalf(__m512 v)
+{
+    return _mm256_castsi256_ps(_mm512_extracti64x4_epi64(_mm512_castps_si512(v), 1));
+}
+
+CKPT_AVX512_INLINE __m512d absPd(__m512d v)
+{
+    return _mm512_castsi512_pd(_mm512_and_si512(_mm512_castpd_si512(v), _mm512_set1_epi64(0x7fffffffffffffffll)));
+}
+
+CKPT_AVX512_INLINE unsigned popcount(unsigned m) { return static_cast<unsigned>(__builtin_popcount(m)); }
+
+// Eight finite pairs (zeroed where not finite) into accumulators j; fin: their finite bits.
+CKPT_AVX512_INLINE void eightPairs(__m512d fa, __m512d fb, __mmask8 fin, PassSums& s, unsigned j, Counts& c,
+                                   const Tolerance& t)
+{
+    const __m512d e = _mm512_sub_pd(fa, fb);
+    const __m512d d = absPd(e);
+    s.se[j] = _mm512_add_pd(s.se[j], _mm512_mul_pd(e, e));
+    s.sa[j] = _mm512_add_pd(s.sa[j], _mm512_mul_pd(fa, fa));
+    s.dot[j] = _mm512_add_pd(s.dot[j], _mm512_mul_pd(fa, fb));
+    s.sb[j] = _mm512_add_pd(s.sb[j], _mm512_mul_pd(fb, fb));
+    c.mx = _mm512_max_pd(c.mx, d);
+    const __m512d limit = _mm512_add_pd(t.atol, _mm512_mul_pd(t.rtol, absPd(fa)));
+    c.over += popcount(_mm512_mask_cmp_pd_mask(fin, d, limit, _CMP_GT_OQ));
+}
+
+// Sixteen pairs into accumulators 2h and 2h + 1.
+CKPT_AVX512_INLINE void sixteenPairs(__m512 a, __m512 b, PassSums& s, unsigned h, Counts& c, const Tolerance& t)
+{
+    const __m512i absMask = _mm512_set1_epi32(0x7fffffff), infBits = _mm512_set1_epi32(0x7f800000);
+    const __m512i absA = _mm512_and_si512(_mm512_castps_si512(a), absMask);
+    const __m512i absB = _mm512_and_si512(_mm512_castps_si512(b), absMask);
+    const __mmask16 na = _mm512_cmpgt_epi32_mask(absA, infBits), nb = _mm512_cmpgt_epi32_mask(absB, infBits);
+    const __mmask16 nan = na | nb;
+    const __mmask16 anyInf = _mm512_cmpeq_epi32_mask(absA, infBits) | _mm512_cmpeq_epi32_mask(absB, infBits);
+    const auto inf = static_cast<__mmask16>(anyInf & ~nan);
+    const auto fin = static_cast<__mmask16>(~(nan | inf));
+    c.nan += popcount(nan);
+    c.inf += popcount(inf);
+    // Over tolerance outside the finite pairs: NaN on one side only, or unequal infinities.
+    const __mmask16 unequal = _mm512_cmp_ps_mask(a, b, _CMP_NEQ_UQ);
+    c.over += popcount(static_cast<unsigned>((nan & (na ^ nb)) | (inf & unequal)));
+    const __m512 fa = _mm512_maskz_mov_ps(fin, a), fb = _mm512_maskz_mov_ps(fin, b);
+    eightPairs(_mm512_cvtps_pd(_mm512_castps512_ps256(fa)), _mm512_cvtps_pd(_mm512_castps512_ps256(fb)),
+               static_cast<__mmask8>(fin), s, 2 * h, c, t);
+    eightPairs(_mm512_cvtps_pd(upperHalf(fa)), _mm512_cvtps_pd(upperHalf(fb)), static_cast<__mmask8>(fin >> 8), s,
+               2 * h + 1, c, t);
+}
+
+template <DType A, DType B>
+CKPT_AVX512 numeric::ErrorPartial errorsTyped(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t n,
+                                              double atol, double rtol)
+{
+    constexpr std::uint64_t ea = A == DType::F32 ? 4 : 2, eb = B == DType::F32 ? 4 : 2;
+    ErrorLaneState st;
+    Counts c;
+    c.mx = _mm512_setzero_pd();
+    const Tolerance t{_mm512_set1_pd(atol), _mm512_set1_pd(rtol)};
+    const std::uint64_t rows = n / kReduceLanes;
+    for (unsigned base = 0; base < kReduceLanes; base += kPassLanes) {
+        PassSums s;
+        for (unsigned j = 0; j < 4; ++j) s.se[j] = s.sa[j] = s.dot[j] = s.sb[j] = _mm512_setzero_pd();
+        for (std::uint64_t row = 0; row < rows; ++row) {
+            const std::uint64_t i = row * kReduceLanes + base;
+            sixteenPairs(loadSixteen<A>(pa + i * ea), loadSixteen<B>(pb + i * eb), s, 0, c, t);
+            sixteenPairs(loadSixteen<A>(pa + (i + 16) * ea), loadSixteen<B>(pb + (i + 16) * eb), s, 1, c, t);
+        }
+        for (unsigned j = 0; j < 4; ++j) {
+            _mm512_store_pd(st.se + base + 8 * j, s.se[j]);
+            _mm512_store_pd(st.sa + base + 8 * j, s.sa[j]);
+            _mm512_store_pd(st.dot + base + 8 * j, s.dot[j]);
+            _mm512_store_pd(st.sb + base + 8 * j, s.sb[j]);
+        }
+    }
+    st.r.nan = c.nan, st.r.inf = c.inf, st.r.over = c.over;
+    alignas(64) double mx[8];
+    _mm512_store_pd(mx, c.mx);
+    for (double m : mx) st.r.maxAbs = m > st.r.maxAbs ? m : st.r.maxAbs;
+    return st.finish(pa, A, pb, B, rows * kReduceLanes, n, atol, rtol);
+}
+
+} // namespace
+
+bool takesErrors(DType a, DType b)
+{
+    const auto ok = [](DType d) { return d == DType::BF16 || d == DType::F32; };
+    return ok(a) && ok(b);
+}
+
+numeric::ErrorPartial errorChunk(const std::uint8_t* a, DType aDtype, const std::uint8_t* b, DType bDtype,
+                                 std::uint64_t n, double atol, double rtol)
+{
+    if (aDtype == DType::BF16)
+        return bDtype == DType::BF16 ? errorsTyped<DType::BF16, DType::BF16>(a, b, n, atol, rtol)
+                                     : errorsTyped<DType::BF16, DType::F32>(a, b, n, atol, rtol);
+    return bDtype == DType::BF16 ? errorsTyped<DType::F32, DType::BF16>(a, b, n, atol, rtol)
+                                 : errorsTyped<DType::F32, DType::F32>(a, b, n, atol, rtol);
+}
+
+} // namespace ckpt::cpu::avx512
+
+#endif // CKPT_CPU_AVX2
