@@ -12,18 +12,8 @@
 
 #if CKPT_CPU_AVX2
 
+#include "kernels/cpu/avx512_target.h"
 #include "kernels/cpu/reduce_lanes.h"
-
-// GCC 12 warns on AVX-512 intrinsics whose pass-through operand is _mm512_undefined_*()
-// (GCC bug 105593, fixed in 12.3 / 13): a false positive, silenced for this file only.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
-#include <immintrin.h>
-
-#define CKPT_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi")))
-#define CKPT_AVX512_INLINE __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi"), always_inline)) inline
 
 namespace ckpt::cpu::avx512 {
 
