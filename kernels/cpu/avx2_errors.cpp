@@ -12,7 +12,6 @@
 #include "kernels/cpu/avx2_codecs.h"
 #include "kernels/cpu/reduce_lanes.h"
 
-#include <cmath>
 
 namespace ckpt::cpu::avx2 {
 

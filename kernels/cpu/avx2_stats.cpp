@@ -15,7 +15,6 @@
 
 #include <algorithm>
 #include <climits>
-#include <cmath>
 
 namespace ckpt::cpu::avx2 {
 

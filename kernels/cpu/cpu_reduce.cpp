@@ -7,6 +7,7 @@
 #include "kernels/cpu/avx2_kernels.h"
 #include "kernels/cpu/avx512_kernels.h"
 #include "kernels/cpu/cpu_ops.h"
+#include "kernels/cpu/reduce_lanes.h"
 
 #include <array>
 #include <cmath>
@@ -18,14 +19,6 @@ using namespace ckpt::numeric;
 namespace {
 
 constexpr unsigned L = kReduceLanes;
-
-// Lane tree fold of reduce_rules.h.
-inline double foldLanes(std::array<double, L>& lanes)
-{
-    for (unsigned s = L / 2; s >= 1; s /= 2)
-        for (unsigned l = 0; l < s; ++l) lanes[l] += lanes[l + s];
-    return lanes[0];
-}
 
 // Lane state of one stats chunk. Each lane is updated elementwise (no cross-lane dependency),
 // so the per-lane loop vectorises; NaN needs no branch since every comparison with it is false.
@@ -70,8 +63,8 @@ StatsPartial statsChunk(const std::uint8_t* p, std::uint64_t n)
         r.max = lessTotal(r.max, s.mx[l]) ? s.mx[l] : r.max;
         r.absMax = s.am[l] > r.absMax ? s.am[l] : r.absMax;
     }
-    r.sum = foldLanes(s.sum);
-    r.sumSq = foldLanes(s.sq);
+    r.sum = foldLanes(s.sum.data());
+    r.sumSq = foldLanes(s.sq.data());
     return r;
 }
 
@@ -112,7 +105,7 @@ ErrorPartial errorChunk(const std::uint8_t* pa, const std::uint8_t* pb, std::uin
     ErrorPartial r;
     r.count = n, r.nan = s.nan, r.inf = s.inf, r.over = s.over;
     for (unsigned l = 0; l < L; ++l) r.maxAbs = s.mx[l] > r.maxAbs ? s.mx[l] : r.maxAbs;
-    r.sumSqErr = foldLanes(s.se), r.sumSqRef = foldLanes(s.sa), r.dot = foldLanes(s.dot), r.sumSqB = foldLanes(s.sb);
+    r.sumSqErr = foldLanes(s.se.data()), r.sumSqRef = foldLanes(s.sa.data()), r.dot = foldLanes(s.dot.data()), r.sumSqB = foldLanes(s.sb.data());
     return r;
 }
 
