@@ -6,6 +6,8 @@
 #   inspect        ckptscope-cli inspect DIR >/dev/null          (the text table)
 #   open           bench_open: Checkpoint::open in-process (headers, index, sort, quant pairing)
 #   safe_open      bench/open_time_safetensors.py: safe_open per shard, keys, dtype, shape
+#   gui-tree       bench_gui_open: MainWindow (offscreen) from "open DIR" to the painted tree,
+#                  and the UI thread's longest stall meanwhile (only in builds with the GUI)
 # Medians of RUNS runs (default 7): wall, and CPU (user+sys) which the other jobs on a shared
 # machine disturb less. usage: bench/open-time.sh FULLSCALE_DIR [BUILD_DIR]
 set -euo pipefail
@@ -41,6 +43,12 @@ for family in "$dir"/*/; do
     theirs=$($pin "$py" "$here/open_time_safetensors.py" "$family" "$runs" | tail -1)
     printf "%-14s %8s %8s\n" open "$(awk '{print $2}' <<<"$ours")" "$(awk '{print $5}' <<<"$ours")"
     printf "%-14s %8s %8s\n" safe_open "$(awk '{print $2}' <<<"$theirs")" "$(awk '{print $5}' <<<"$theirs")"
+    if [[ -x $build/bench/bench_gui_open ]]; then
+        $pin "$build/bench/bench_gui_open" "$family" 1 >/dev/null 2>&1
+        gui=$($pin "$build/bench/bench_gui_open" "$family" "$runs" 2>/dev/null | tail -1)
+        printf "%-14s %8s %8s   (longest UI stall %s s)\n" gui-tree "$(awk '{print $2}' <<<"$gui")" \
+            "$(awk '{print $5}' <<<"$gui")" "$(awk '{print $11}' <<<"$gui")"
+    fi
     awk -v o="$ours" -v t="$theirs" 'BEGIN {
         split(o, a, " "); split(t, b, " ");
         printf "safe_open / open: %.2fx wall, %.2fx cpu\n", b[2] / a[2], b[5] / a[5] }'

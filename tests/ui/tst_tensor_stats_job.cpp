@@ -7,9 +7,13 @@
 #include "ui/workers/job_runner.h"
 #include "ui/workers/tensor_stats_job.h"
 
+#include <QScopeGuard>
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
+#include <QThreadPool>
 
 #include <cmath>
 
@@ -27,6 +31,7 @@ private slots:
     void histogramSpecs();
     void runnerDropsStaleResults();
     void runnerCatchesExceptions();
+    void runnerAvoidsGlobalPool();
 
 private:
     Result<TensorStatsResult> stats(const std::string& tensor, std::uint32_t bins = 64);
@@ -231,6 +236,33 @@ void TstTensorStatsJob::runnerCatchesExceptions()
     QTRY_VERIFY_WITH_TIMEOUT(error.has_value(), 30000);
     QCOMPARE(error->code, ErrorCode::Internal);
     QVERIFY(error->message.find("boom") != std::string::npos);
+}
+
+// Qt's raster engine waits on QThreadPool::globalInstance() while it paints, so a job parked
+// there froze the window (with one core: for a whole checkpoint open). With every thread of that
+// pool held, a job must still run, and not on it.
+void TstTensorStatsJob::runnerAvoidsGlobalPool()
+{
+    QThreadPool* global = QThreadPool::globalInstance();
+    const int threads = global->maxThreadCount();
+    QSemaphore started, release;
+    const auto releaseGlobal = qScopeGuard([&] {  // also when a check below returns early
+        release.release(threads);
+        global->waitForDone();
+    });
+    for (int i = 0; i < threads; ++i)
+        global->start([&started, &release] {
+            started.release();
+            release.acquire();
+        });
+    QVERIFY(started.tryAcquire(threads, 30000));
+    JobRunner runner;
+    std::optional<bool> onGlobalPool;
+    runner.UI_start<bool>(
+        [global](JobContext&) -> Result<bool> { return global->contains(QThread::currentThread()); },
+        [&onGlobalPool](Result<bool> r) { onGlobalPool = r.value(); });
+    QTRY_VERIFY_WITH_TIMEOUT(onGlobalPool.has_value(), 20000);
+    QCOMPARE(*onGlobalPool, false);
 }
 
 QTEST_GUILESS_MAIN(TstTensorStatsJob)

@@ -1,5 +1,5 @@
 #pragma once
-// Runs one cancellable job at a time on Qt's thread pool (QtConcurrent::run) and hands its
+// Runs one cancellable job at a time on workerThreadPool() (QtConcurrent::run) and hands its
 // Result back on the UI thread. Starting a job cancels the previous one; a generation number
 // drops results and progress of any job that is no longer the current one, so a slow stale job
 // can never overwrite a newer answer. Every job runs inside a catch-all: an exception becomes an
@@ -8,6 +8,7 @@
 
 #include "core/result.h"
 #include "ui/workers/worker_job_context.h"
+#include "ui/workers/worker_thread_pool.h"
 
 #include <QFuture>
 #include <QList>
@@ -78,8 +79,9 @@ void JobRunner::UI_start(Job<T> job, Done<T> done)
     const quint64 generation = m_generation;
     // `this` outlives the job (the destructor waits), and queued calls to a deleted receiver are
     // discarded by Qt, so posting to `this` from the worker is safe.
-    m_futures.append(QtConcurrent::run([this, job = std::move(job), done = std::move(done),
-                                        context, generation]() {
+    m_futures.append(QtConcurrent::run(workerThreadPool(), [this, job = std::move(job),
+                                                            done = std::move(done), context,
+                                                            generation]() {
         auto result = std::make_shared<Result<T>>(runGuarded<T>(job, *context));
         QMetaObject::invokeMethod(
             this,
