@@ -1,6 +1,34 @@
 #include "ui/workers/job_runner.h"
 
+#include <QThread>
+
+#include <algorithm>
+
 namespace ckpt::ui {
+
+namespace {
+
+// Jobs mostly wait on the disk or hand their number crunching to the kernel backend's own
+// threads, so the pool is sized for the jobs that may be in flight at once (a window has about
+// eight runners), not for the cores.
+constexpr int kMinPoolThreads = 8;
+
+struct JobPool : QThreadPool {
+    JobPool()
+    {
+        setObjectName(QStringLiteral("ckptscope jobs"));
+        setMaxThreadCount(std::max(kMinPoolThreads, QThread::idealThreadCount()));
+    }
+};
+
+} // namespace
+
+// Destroyed at exit, after every JobRunner has waited for its jobs (like Qt's global pool).
+QThreadPool* JobRunner::threadPool()
+{
+    static JobPool pool;
+    return &pool;
+}
 
 JobRunner::JobRunner(QObject* parent) : QObject(parent) {}
 

@@ -1,18 +1,24 @@
 #pragma once
-// Runs one cancellable job at a time on workerThreadPool() (QtConcurrent::run) and hands its
+// Runs one cancellable job at a time on its own thread pool (QtConcurrent::run) and hands its
 // Result back on the UI thread. Starting a job cancels the previous one; a generation number
 // drops results and progress of any job that is no longer the current one, so a slow stale job
 // can never overwrite a newer answer. Every job runs inside a catch-all: an exception becomes an
 // ErrorCode::Internal result instead of vanishing into a QFuture. The destructor cancels and
 // waits, so nothing a job touches outlives its owner.
+//
+// The pool is ours, never QThreadPool::globalInstance(): Qt 6.4's raster engine splits big fills
+// across the global pool and waits for them on the UI thread, so a long job parked there froze
+// painting (with one usable core the global pool has one thread: the window stopped redrawing
+// for a whole checkpoint open). Ours also lets an open, a statistics job and a plan build run
+// side by side instead of queueing behind each other.
 
 #include "core/result.h"
 #include "ui/workers/worker_job_context.h"
-#include "ui/workers/worker_thread_pool.h"
 
 #include <QFuture>
 #include <QList>
 #include <QObject>
+#include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <exception>
@@ -48,6 +54,7 @@ signals:
     void busyChanged(bool busy);
 
 private:
+    static QThreadPool* threadPool();
     template <typename T>
     static Result<T> runGuarded(const Job<T>& job, JobContext& context);
     std::shared_ptr<WorkerJobContext> UI_beginJob();
@@ -79,9 +86,8 @@ void JobRunner::UI_start(Job<T> job, Done<T> done)
     const quint64 generation = m_generation;
     // `this` outlives the job (the destructor waits), and queued calls to a deleted receiver are
     // discarded by Qt, so posting to `this` from the worker is safe.
-    m_futures.append(QtConcurrent::run(workerThreadPool(), [this, job = std::move(job),
-                                                            done = std::move(done), context,
-                                                            generation]() {
+    m_futures.append(QtConcurrent::run(threadPool(), [this, job = std::move(job),
+                                                      done = std::move(done), context, generation]() {
         auto result = std::make_shared<Result<T>>(runGuarded<T>(job, *context));
         QMetaObject::invokeMethod(
             this,
