@@ -35,6 +35,15 @@ bool takesErrors(DType a, DType b);
 numeric::ErrorPartial errorChunk(const std::uint8_t* a, DType aDtype, const std::uint8_t* b, DType bDtype,
                                  std::uint64_t n, double atol, double rtol);
 
+// The FP8 quantizer's amax pass and encoder, as avx2::absMaxBits and avx2::fp8Encode.
+std::uint32_t absMaxBits(const std::uint8_t* in, DType inDtype, std::uint64_t n, std::uint32_t m);
+void fp8Encode(const std::uint8_t* in, DType inDtype, float scale, std::uint8_t* out, std::uint64_t n);
+
+// n (even) BF16 / F16 / F32 inputs from a group boundary, in groups of groupSize (even; the last
+// may be shorter) -> n / 2 packed FP4 bytes and one scale byte per group (fp4GroupScale).
+void fp4QuantGroups(const std::uint8_t* in, DType inDtype, std::uint64_t groupSize, std::uint64_t n,
+                    std::uint8_t* out, std::uint8_t* scales);
+
 // Orders this thread's non-temporal stores before whatever follows (end of a task).
 void storeFence();
 

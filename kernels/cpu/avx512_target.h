@@ -4,10 +4,12 @@
 // baseline ISA), and the one warning that GCC 12 gets wrong on them.
 
 // GCC 12 warns on AVX-512 intrinsics whose pass-through operand is _mm512_undefined_*()
-// (GCC bug 105593, fixed in 12.3 / 13): a false positive, silenced for the files that include
-// this header (implementation files only).
+// (GCC bug 105593, fixed in 12.3 / 13): a false positive (as -Wuninitialized where the
+// intrinsic is inlined into a loop, e.g. _mm512_reduce_max_epu32), silenced for the files that
+// include this header (implementation files only).
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 
 #include <immintrin.h>

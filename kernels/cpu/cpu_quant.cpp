@@ -6,6 +6,7 @@
 #include "core/numeric/quant_rules.h"
 #include "kernels/cpu/arg_checks.h"
 #include "kernels/cpu/avx2_kernels.h"
+#include "kernels/cpu/avx512_kernels.h"
 #include "kernels/cpu/cpu_ops.h"
 
 #include <algorithm>
@@ -99,10 +100,17 @@ void quantFp4Typed(ThreadPool& pool, const Fp4QuantArgs& a)
     const std::uint64_t groups = ceilDiv(a.cols, a.groupSize);
     const std::uint64_t inBytes = elementBytes(In);
     const std::uint64_t align = a.groupSize % 2 == 0 ? a.groupSize : 2ull * a.groupSize;
-    [[maybe_unused]] const bool simd = avx2::available();
+    [[maybe_unused]] const bool simd = avx2::available(), wide = avx512::available() && a.groupSize % 2 == 0;
     forEachRowSegment(pool, a.rows, a.cols, align, [&](std::uint64_t r, std::uint64_t c0, std::uint64_t c1) {
         const std::uint8_t* row = in + r * a.cols * inBytes;
         std::uint8_t* out = packed + r * (a.cols / 2);
+#if CKPT_CPU_AVX2
+        if (wide && (c1 - c0) % 2 == 0) {  // c0 is a group boundary, so even
+            avx512::fp4QuantGroups(row + c0 * inBytes, In, a.groupSize, c1 - c0, out + c0 / 2,
+                                   sc + r * groups + c0 / a.groupSize);
+            return;
+        }
+#endif
         for (std::uint64_t c = c0; c < c1;) {
             const std::uint64_t g = c / a.groupSize, end = std::min(c1, (g + 1) * a.groupSize);
 #if CKPT_CPU_AVX2
@@ -147,6 +155,9 @@ void quantFp8Avx2(ThreadPool& pool, const Fp8BlockQuantArgs& a)
     const std::uint64_t tileBlocks = std::clamp<std::uint64_t>(kQuantTileBytes / blockBytes, 1, gridCols);
     const std::uint64_t tilesPerRow = ceilDiv(gridCols, tileBlocks);
     const bool e8m0 = a.scaleDtype == DType::F8_E8M0;
+    const bool wide = avx512::available();
+    const auto absMax = wide ? avx512::absMaxBits : avx2::absMaxBits;
+    const auto encode = wide ? avx512::fp8Encode : avx2::fp8Encode;
     pool.run(gridRows * tilesPerRow, [&](std::size_t t) {
         const std::uint64_t br = t / tilesPerRow, j0 = (t % tilesPerRow) * tileBlocks;
         const std::uint64_t j1 = std::min(gridCols, j0 + tileBlocks);
@@ -161,7 +172,7 @@ void quantFp8Avx2(ThreadPool& pool, const Fp8BlockQuantArgs& a)
                 }
         };
         forEachSegment([&](std::uint64_t i, std::uint64_t k, std::uint64_t n) {
-            amax[k] = avx2::absMaxBits(in + i * inBytes, a.inDtype, n, amax[k]);
+            amax[k] = absMax(in + i * inBytes, a.inDtype, n, amax[k]);
         });
         for (std::uint64_t j = j0; j < j1; ++j) {
             const Fp8BlockScale s = fp8BlockScale(bitsToF32(amax[j - j0]), e8m0);
@@ -171,7 +182,7 @@ void quantFp8Avx2(ThreadPool& pool, const Fp8BlockQuantArgs& a)
             scale[j - j0] = s.value;
         }
         forEachSegment([&](std::uint64_t i, std::uint64_t k, std::uint64_t n) {
-            avx2::fp8Encode(in + i * inBytes, a.inDtype, scale[k], q + i, n);
+            encode(in + i * inBytes, a.inDtype, scale[k], q + i, n);
         });
     });
 }

@@ -27,6 +27,31 @@ Bytes codesWithFullBlocks(std::uint64_t rows, std::uint64_t cols, std::uint32_t 
     return q;
 }
 
+// The f32 patterns where the encoders' rounding and range rules change: every upper half with
+// lower halves at and around 0 and the top (ties of e4m3 and e2m1 sit at 0x80000 and 0x200000 of
+// the low bits, so exact and off-by-one ties are all here), keeping |x| <= limit and NaN / inf.
+std::vector<float> sweepUpTo(float limit)
+{
+    std::vector<float> v;
+    for (std::uint32_t hi = 0; hi < 0x10000; ++hi)
+        for (std::uint32_t lo : {0x0000u, 0x0001u, 0x7fffu, 0x8000u, 0x8001u, 0xffffu}) {
+            const float x = numeric::bitsToF32(hi << 16 | lo);
+            if (!std::isfinite(x) || std::fabs(x) <= limit) v.push_back(x);
+        }
+    return v;
+}
+
+// Rows of `width` F32 values, each row one block / group: `pin` first (it sets the scale), then
+// width - 1 values of the sweep, the last row padded with zeros.
+Bytes pinnedRows(const std::vector<float>& sweep, float pin, std::uint64_t width, std::uint64_t& rows)
+{
+    rows = ceilDivU(sweep.size(), width - 1);
+    std::vector<float> v(rows * width, 0.0f);
+    for (std::uint64_t i = 0; i < sweep.size(); ++i) v[(i / (width - 1)) * width + 1 + i % (width - 1)] = sweep[i];
+    for (std::uint64_t r = 0; r < rows; ++r) v[r * width] = r % 2 ? -pin : pin;
+    return f32Bytes(v);
+}
+
 } // namespace
 
 class TestCpuQuant : public QObject {
@@ -40,6 +65,8 @@ private slots:
     void quantMatchesReference();
     void fp4QuantMatchesReference_data();
     void fp4QuantMatchesReference();
+    void quantSweepMatchesReference_data();
+    void quantSweepMatchesReference();
     void roundTripRateF32Scales();
     void fp4RoundTrip();
     void quantRules();
@@ -162,6 +189,51 @@ void TestCpuQuant::fp4QuantMatchesReference()
         QVERIFY2(sAt < 0, qPrintable(QString("first scale mismatch at %1").arg(sAt)));
         QVERIFY2(pAt < 0, qPrintable(QString("first packed byte mismatch at %1").arg(pAt)));
     }
+}
+
+// Every rounding boundary of the encoders (sweepUpTo) through the whole quantizer, each block
+// pinned to a known scale: F32 scale 1 and 3 (a division), E8M0 scale 2^-5 (the SIMD loops
+// multiply by the exact reciprocal there), FP4 groups with scale 1 and 2^3.
+void TestCpuQuant::quantSweepMatchesReference_data()
+{
+    QTest::addColumn<QString>("format");
+    QTest::addColumn<float>("pin");
+    QTest::addColumn<DType>("scaleDtype");
+    QTest::newRow("FP8, F32 scale 1") << "fp8" << 448.0f << DType::F32;
+    QTest::newRow("FP8, F32 scale 3") << "fp8" << 1344.0f << DType::F32;
+    QTest::newRow("FP8, E8M0 scale 2^-5") << "fp8" << 14.0f << DType::F8_E8M0;
+    QTest::newRow("FP4, scale 1") << "fp4" << 6.0f << DType::F8_E8M0;
+    QTest::newRow("FP4, scale 2^3") << "fp4" << 48.0f << DType::F8_E8M0;
+}
+
+void TestCpuQuant::quantSweepMatchesReference()
+{
+    QFETCH(QString, format);
+    QFETCH(float, pin);
+    QFETCH(DType, scaleDtype);
+    const bool fp8 = format == "fp8";
+    const std::uint64_t width = fp8 ? 128 : 32;
+    std::uint64_t rows = 0;
+    const Bytes in = pinnedRows(sweepUpTo(pin), pin, width, rows);
+    Bytes want, wantS, got, gotS;
+    if (fp8) {
+        Fp8BlockQuantArgs a{in.data(), DType::F32, rows, width, 1, 128, nullptr, nullptr, scaleDtype};
+        referenceFp8Quant(a, want, wantS);
+        got.resize(want.size()), gotS.resize(wantS.size());
+        a.outWeight = got.data(), a.outScale = gotS.data();
+        QVERIFY(m_many.quantFp8Block(a).ok());
+    } else {
+        Fp4QuantArgs a{in.data(), DType::F32, rows, width, 32, nullptr, nullptr};
+        referenceFp4Quant(a, want, wantS);
+        got.resize(want.size()), gotS.resize(wantS.size());
+        a.outPacked = got.data(), a.outScale = gotS.data();
+        QVERIFY(m_many.quantFp4(a).ok());
+    }
+    QVERIFY2(firstMismatch(gotS, wantS, 1) < 0, "scale mismatch");
+    const long long at = firstMismatch(got, want, 1);
+    QVERIFY2(at < 0, qPrintable(QString("byte %1: 0x%2, want 0x%3, input row %4")
+                                    .arg(at).arg(at < 0 ? 0 : got[at], 0, 16).arg(at < 0 ? 0 : want[at], 0, 16)
+                                    .arg(at / static_cast<long long>(fp8 ? width : width / 2))));
 }
 
 void TestCpuQuant::roundTripRateF32Scales()
