@@ -82,6 +82,18 @@ struct CastArgs {
     DType outDtype = DType::BF16;
 };
 
+// out[c * outStride + r] = in[r * cols + c]: a rows x cols row-major matrix of elementBytes-byte
+// elements (1, 2, 4 or 8) transposed. outStride (in elements, >= rows) is rows for a plain
+// transpose; a larger one writes the result into the first `rows` columns of a wider row-major
+// matrix, so a transpose and the concatenation that follows it are one pass.
+struct TransposeArgs {
+    const void* in = nullptr;
+    void* out = nullptr;
+    std::uint64_t rows = 0, cols = 0;
+    std::uint32_t elementBytes = 2;
+    std::uint64_t outStride = 0;  // 0: rows
+};
+
 // Streaming statistics: call accumulate() chunk by chunk, then read. Values are decoded from
 // `dtype` (any float dtype but F4/F6/FNUZ) to f64 for the sums. min/max/absMax are over non-NaN
 // values (±inf included; -0 orders below +0). Sums are added in the fixed order of
@@ -131,6 +143,7 @@ public:
     virtual Status quantFp8Block(const Fp8BlockQuantArgs& args) = 0;
     virtual Status quantFp4(const Fp4QuantArgs& args) = 0;
     virtual Status cast(const CastArgs& args) = 0;
+    virtual Status transpose(const TransposeArgs& args) = 0;
 
     virtual Status accumulateStats(const void* data, DType dtype, std::uint64_t count,
                                    TensorStats& stats) = 0;

@@ -103,33 +103,42 @@ Result<TensorValue> OpEvaluator::run(std::span<const PlanOp> ops, const PlanOutp
         stack.push_back(std::move(*v));
     }
     if (stack.size() != 1) return opError(output, "op list leaves " + std::to_string(stack.size()) + " values");
-    return std::move(stack.back());
+    return settle(std::move(stack.back()));
 }
 
 Result<TensorValue> OpEvaluator::apply(std::span<const PlanOp> ops, std::size_t at, std::vector<TensorValue>& stack,
                                        DType dequantTo, const PlanOutput& output)
 {
     const PlanOp& op = ops[at];
-    auto pop = [&]() { TensorValue v = std::move(stack.back()); stack.pop_back(); return v; };
     if (op.kind != OpKind::Read && op.kind != OpKind::Fill && stack.empty())
         return opError(output, "'" + op.describe() + "' on an empty stack");
-    switch (op.kind) {
-    case OpKind::Read: return readSource(op);
-    case OpKind::Fill: return fill(op, output);
-    case OpKind::DequantFp8Block:
-    case OpKind::DequantFp4: return dequant(op, pop(), dequantTo);
-    case OpKind::Transpose: return transposeAxes(pop(), op.axis, op.axis2);
-    case OpKind::Slice: return sliceAxis(pop(), op.axis, op.begin, op.end);
-    case OpKind::ScaleAbsorb: return scaleAbsorb(op, pop());
-    case OpKind::Cast: return castFloat(pop(), op.dtype);
-    case OpKind::QuantizeFp8Block:
-    case OpKind::QuantizeFp4: return quantize(ops, at, pop());
-    case OpKind::Concat: {
+    if (op.kind == OpKind::Concat) {
         if (op.count == 0 || stack.size() < op.count) return opError(output, "concat needs " + std::to_string(op.count) + " values");
         std::vector<TensorValue> parts(std::make_move_iterator(stack.end() - op.count), std::make_move_iterator(stack.end()));
         stack.resize(stack.size() - op.count);
         return concat(parts, op.axis);
     }
+    TensorValue in;
+    if (op.kind != OpKind::Read && op.kind != OpKind::Fill && op.kind != OpKind::Stack) {
+        in = std::move(stack.back());
+        stack.pop_back();
+        if (op.kind == OpKind::Transpose) return transpose(std::move(in), op.axis, op.axis2);
+        auto settled = settle(std::move(in));
+        if (!settled) return settled;
+        in = std::move(*settled);
+    }
+    switch (op.kind) {
+    case OpKind::Read: return readSource(op);
+    case OpKind::Fill: return fill(op, output);
+    case OpKind::DequantFp8Block:
+    case OpKind::DequantFp4: return dequant(op, std::move(in), dequantTo);
+    case OpKind::Slice: return sliceAxis(in, op.axis, op.begin, op.end);
+    case OpKind::ScaleAbsorb: return scaleAbsorb(op, in);
+    case OpKind::Cast: return castFloat(in, op.dtype);
+    case OpKind::QuantizeFp8Block:
+    case OpKind::QuantizeFp4: return quantize(ops, at, in);
+    case OpKind::Transpose:
+    case OpKind::Concat: break;  // handled above
     case OpKind::Stack: return opError(output, "stack must be the last op and is streamed by the executor");
     }
     return opError(output, "unknown op");
@@ -215,8 +224,36 @@ Result<TensorValue> OpEvaluator::castFloat(const TensorValue& in, DType to)
 
 Result<TensorValue> OpEvaluator::concat(std::vector<TensorValue>& parts, std::uint32_t axis)
 {
-    bool mixed = false;
-    for (const auto& p : parts) mixed |= p.dtype != parts.front().dtype;
+    bool mixed = false, pending = false, columns = axis == 1;
+    for (const auto& p : parts) {
+        mixed |= p.dtype != parts.front().dtype;
+        pending |= p.transposePending;
+        columns &= p.shape.size() == 2 && p.shape[0] == parts.front().shape[0];
+    }
+    if (pending && columns && !mixed) {
+        std::uint64_t width = 0;
+        for (const auto& p : parts) width += p.shape[1];
+        auto out = TensorValue::allocate(parts.front().dtype, {parts.front().shape[0], width});
+        if (!out) return out;
+        const std::size_t es = static_cast<std::size_t>(dtypeBits(out->dtype) / 8);
+        std::uint64_t at = 0;
+        for (const auto& p : parts) {
+            std::byte* dst = out->mutableData() + at * es;
+            if (p.transposePending) {
+                CKPT_TRY(transposeInto(p, dst, width));
+            } else {
+                const std::uint64_t row = p.shape[1] * es;
+                for (std::uint64_t r = 0; r < p.shape[0]; ++r) std::memcpy(dst + r * width * es, p.bytes.data() + r * row, row);
+            }
+            at += p.shape[1];
+        }
+        return out;
+    }
+    for (auto& p : parts) {
+        auto settled = settle(std::move(p));
+        if (!settled) return settled;
+        p = std::move(*settled);
+    }
     if (mixed)  // F32 holds every narrower float exactly; the final Cast rounds once.
         for (auto& p : parts) {
             auto c = castFloat(p, DType::F32);
@@ -224,6 +261,37 @@ Result<TensorValue> OpEvaluator::concat(std::vector<TensorValue>& parts, std::ui
             p = std::move(*c);
         }
     return concatAxis(parts, axis);
+}
+
+Result<TensorValue> OpEvaluator::transpose(TensorValue in, std::uint32_t a, std::uint32_t b)
+{
+    const int bits = dtypeBits(in.dtype);
+    const bool lazy = in.shape.size() == 2 && a != b && a < 2 && b < 2 && (bits == 8 || bits == 16 || bits == 32 || bits == 64);
+    if (!lazy) {
+        auto settled = settle(std::move(in));
+        if (!settled) return settled;
+        return transposeAxes(*settled, a, b);
+    }
+    std::swap(in.shape[0], in.shape[1]);
+    in.transposePending = !in.transposePending;  // a transpose of a pending transpose is the bytes as they are
+    return in;
+}
+
+Status OpEvaluator::transposeInto(const TensorValue& pending, std::byte* out, std::uint64_t outStride)
+{
+    // The bytes are the [shape[1], shape[0]] matrix; its transpose is the value.
+    return m_backend.transpose({.in = pending.bytes.data(), .out = out, .rows = pending.shape[1], .cols = pending.shape[0],
+                                .elementBytes = static_cast<std::uint32_t>(dtypeBits(pending.dtype) / 8),
+                                .outStride = outStride});
+}
+
+Result<TensorValue> OpEvaluator::settle(TensorValue v)
+{
+    if (!v.transposePending) return v;
+    auto out = TensorValue::allocate(v.dtype, v.shape);
+    if (!out) return out;
+    CKPT_TRY(transposeInto(v, out->mutableData(), v.shape[1]));
+    return out;
 }
 
 Result<TensorValue> OpEvaluator::scaleAbsorb(const PlanOp& op, const TensorValue& in)

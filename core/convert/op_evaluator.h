@@ -6,6 +6,10 @@
 // no-op (a BF16 source is written straight from its mapping), and a dequantization whose result
 // is only rearranged (transpose/slice/concat) before the final Cast produces that dtype directly,
 // since out = cast(f32(w) × f32(s)) either way and rearranging never changes bits.
+//
+// A 2-D transpose is deferred until its value is used (TensorValue::transposePending): a
+// concatenation along columns then transposes each part straight into its columns of the
+// result, which is how experts [out, in] become native gate_and_up [in, 2 x out] in one pass.
 
 #include "core/convert/tensor_value.h"
 #include "core/plan/conversion_plan.h"
@@ -45,6 +49,9 @@ private:
     Result<TensorValue> fill(const PlanOp& op, const PlanOutput& output);
     Result<TensorValue> quantize(std::span<const PlanOp> ops, std::size_t at, const TensorValue& in);
     Result<TensorValue> concat(std::vector<TensorValue>& parts, std::uint32_t axis);
+    Result<TensorValue> transpose(TensorValue in, std::uint32_t a, std::uint32_t b);
+    Result<TensorValue> settle(TensorValue v);  // carries out a pending transpose
+    Status transposeInto(const TensorValue& pending, std::byte* out, std::uint64_t outStride);
     Result<TensorValue> apply(std::span<const PlanOp> ops, std::size_t at, std::vector<TensorValue>& stack,
                               DType dequantTo, const PlanOutput& output);
 

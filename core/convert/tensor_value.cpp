@@ -1,20 +1,19 @@
 #include "core/convert/tensor_value.h"
 
-#include <cstdlib>
+#include "core/convert/large_buffer_policy.h"
+
 #include <new>
 
 namespace ckpt {
 
 AlignedBuffer::AlignedBuffer(std::size_t bytes) : m_size(bytes)
 {
-    // aligned_alloc needs a size that is a multiple of the alignment; never zero.
-    const std::size_t rounded = ((bytes + 63) / 64) * 64;
-    void* p = std::aligned_alloc(64, rounded == 0 ? 64 : rounded);
-    if (!p) throw std::bad_alloc();
-    m_data.reset(static_cast<std::byte*>(p));
+    std::size_t capacity = 0;
+    std::byte* p = allocateLargeBuffer(bytes, capacity);
+    m_data = std::unique_ptr<std::byte, Free>(p, Free{capacity});
 }
 
-void AlignedBuffer::Free::operator()(std::byte* p) const { std::free(p); }
+void AlignedBuffer::Free::operator()(std::byte* p) const { freeLargeBuffer(p, capacity); }
 
 std::uint64_t TensorValue::elementCount() const
 {

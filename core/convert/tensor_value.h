@@ -23,8 +23,11 @@ public:
     std::size_t size() const { return m_size; }
 
 private:
-    struct Free { void operator()(std::byte* p) const; };
-    std::unique_ptr<std::byte, Free> m_data;
+    struct Free {
+        std::size_t capacity;  // what freeLargeBuffer needs back (large_buffer_policy.h)
+        void operator()(std::byte* p) const;
+    };
+    std::unique_ptr<std::byte, Free> m_data{nullptr, Free{0}};
     std::size_t m_size = 0;
 };
 
@@ -33,6 +36,9 @@ struct TensorValue {
     std::vector<std::uint64_t> shape;
     std::span<const std::byte> bytes;          // what the value is
     std::shared_ptr<AlignedBuffer> storage;    // set when the value owns its bytes
+    // Only on the evaluator's stack: a 2-D value whose bytes still hold its [shape[1], shape[0]]
+    // transpose, so a transpose followed by a concatenation is one pass (op_evaluator.h).
+    bool transposePending = false;
 
     std::uint64_t elementCount() const;
     // A value of `dtype`/`shape` with fresh (uninitialised) owned storage.

@@ -99,6 +99,21 @@ Status checkArgs(const CastArgs& a)
     return checkPointers(op, a.count, {a.in, a.out});
 }
 
+Status checkArgs(const TransposeArgs& a)
+{
+    constexpr std::string_view op = "transpose";
+    const std::uint32_t es = a.elementBytes;
+    if (es != 1 && es != 2 && es != 4 && es != 8)
+        return invalid("transpose: element size " + std::to_string(es) + " is not 1, 2, 4 or 8 bytes");
+    if (a.outStride != 0 && a.outStride < a.rows)
+        return invalid("transpose: output stride " + std::to_string(a.outStride) + " is below the row count "
+                       + std::to_string(a.rows));
+    if (auto s = checkShape(op, a.rows, a.cols); !s) return s;
+    const std::uint64_t stride = a.outStride == 0 ? a.rows : a.outStride;
+    if (auto s = checkShape(op, a.cols, stride); !s) return s;
+    return checkPointers(op, a.rows * a.cols, {a.in, a.out});
+}
+
 Status checkReduceInput(const void* data, DType dtype, std::uint64_t count)
 {
     if (!numeric::decodesToF64(dtype)) return unsupported("statistics", "input", dtype);

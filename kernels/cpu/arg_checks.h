@@ -11,6 +11,7 @@ Status checkArgs(const Fp4DequantArgs& a);
 Status checkArgs(const Fp8BlockQuantArgs& a);
 Status checkArgs(const Fp4QuantArgs& a);
 Status checkArgs(const CastArgs& a);
+Status checkArgs(const TransposeArgs& a);
 Status checkReduceInput(const void* data, DType dtype, std::uint64_t count);
 // Also sizes hist.counts to spec.bins when it is empty (first call of a stream).
 Status checkHistogram(Histogram& hist);

@@ -68,6 +68,13 @@ Status CpuBackend::cast(const CastArgs& args)
     return {};
 }
 
+Status CpuBackend::transpose(const TransposeArgs& args)
+{
+    if (auto s = checkArgs(args); !s) return s;
+    cpu::transpose(*m_pool, args);
+    return {};
+}
+
 Status CpuBackend::accumulateStats(const void* data, DType dtype, std::uint64_t count, TensorStats& stats)
 {
     if (auto s = checkReduceInput(data, dtype, count); !s) return s;

@@ -29,6 +29,7 @@ public:
     Status quantFp8Block(const Fp8BlockQuantArgs& args) override;
     Status quantFp4(const Fp4QuantArgs& args) override;
     Status cast(const CastArgs& args) override;
+    Status transpose(const TransposeArgs& args) override;
 
     Status accumulateStats(const void* data, DType dtype, std::uint64_t count,
                            TensorStats& stats) override;

@@ -31,6 +31,7 @@ void dequantFp4(ThreadPool& pool, const Fp4DequantArgs& a);
 void quantFp8Block(ThreadPool& pool, const Fp8BlockQuantArgs& a);
 void quantFp4(ThreadPool& pool, const Fp4QuantArgs& a);
 void cast(ThreadPool& pool, const CastArgs& a);
+void transpose(ThreadPool& pool, const TransposeArgs& a);
 
 // Per-chunk partials in chunk order (reduce_rules.h); the backend folds them into the stream.
 std::vector<numeric::StatsPartial> statsPartials(ThreadPool& pool, const std::uint8_t* data,

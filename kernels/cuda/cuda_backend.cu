@@ -9,7 +9,11 @@
 #include "kernels/cuda/cuda_check.cuh"
 #include "kernels/cuda/cuda_ops.cuh"
 
+#include "kernels/cpu/thread_pool.h"
+
+#include <algorithm>
 #include <mutex>
+#include <thread>
 
 namespace ckpt {
 
@@ -37,6 +41,15 @@ public:
     Status quantFp8Block(const Fp8BlockQuantArgs& a) override { return call(a, cuda::quantFp8Block); }
     Status quantFp4(const Fp4QuantArgs& a) override { return call(a, cuda::quantFp4); }
     Status cast(const CastArgs& a) override { return call(a, cuda::cast); }
+
+    // The operands live in host memory and a transpose only moves bytes: on the device it would
+    // cross PCIe twice to do what the host does in one pass, so the host's kernel runs it.
+    Status transpose(const TransposeArgs& a) override
+    {
+        if (auto s = checkArgs(a); !s) return s;
+        cpu::transpose(m_hostPool, a);
+        return {};
+    }
 
     Status accumulateStats(const void* data, DType dt, std::uint64_t count, TensorStats& stats) override
     {
@@ -85,6 +98,7 @@ private:
     std::string m_description;
     std::mutex m_mutex;
     cuda::Pipeline m_pipe;
+    ThreadPool m_hostPool{std::max(1u, std::thread::hardware_concurrency())};
 };
 
 } // namespace
