@@ -222,6 +222,55 @@ CKPT_AVX512_INLINE void fp4Groups16x32(const std::uint8_t* in, std::uint8_t* out
     }
 }
 
+// The e2m1 midpoints, each with the side its tie rounds to (to the even code): a code is the
+// number of midpoints below y, where "below" is y > m for a tie to the lower code, y >= m for a
+// tie to the upper one.
+constexpr float kE2m1Midpoints[7] = {0.25f, 0.75f, 1.25f, 1.75f, 2.5f, 3.5f, 5.0f};
+constexpr bool kE2m1TieUp[7] = {false, true, false, true, false, true, false};
+
+// Sixteen BF16 groups of 32, encoded on the 16-bit codes themselves (32 per vector, no widening).
+// y = x * 2^(127 - b) is exact wherever it is near a midpoint (x has 8 significant bits and y >=
+// 0.25 there), so comparing y with a midpoint is comparing |x| with the midpoint times 2^(b - 127),
+// which is a BF16 value too (at most 3 significant bits, >= 2^-128, finite but for one case
+// below): one integer compare per midpoint on the magnitude bits, which order like the values.
+CKPT_AVX512_INLINE void fp4Groups16x32Bf16(const std::uint8_t* in, std::uint8_t* out, std::uint8_t* scales)
+{
+    const __m512i absMask = _mm512_set1_epi16(0x7fff), maxFinite = _mm512_set1_epi16(0x7f7f);
+    alignas(64) std::uint32_t amax[16];
+    for (int g = 0; g < 16; ++g) {
+        const __m512i a = _mm512_and_si512(_mm512_loadu_si512(in + g * 64), absMask);
+        const __m512i finite = _mm512_maskz_mov_epi16(_mm512_cmple_epu16_mask(a, maxFinite), a);
+        const __m512i wide = _mm512_max_epu32(_mm512_and_si512(finite, splat(0xffff)), _mm512_srli_epi32(finite, 16));
+        amax[g] = _mm512_reduce_max_epu32(wide) << 16;
+    }
+    const __m512i b = fp4GroupScales(_mm512_load_si512(amax));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(scales), _mm512_cvtepi32_epi8(b));
+    const __m512 scale = _mm512_castsi512_ps(_mm512_slli_epi32(b, 23));  // 2^(b - 127), b in [1, 253]
+    // 5 x 2^126 (b = 253) overflows to inf: clamped to the largest finite BF16, "above" it is
+    // still exactly "inf" (5 is a tie-down midpoint; the tie-up ones stay finite).
+    alignas(64) std::uint32_t threshold[7][16];
+    for (int i = 0; i < 7; ++i) {
+        const __m512 t = _mm512_mul_ps(_mm512_set1_ps(kE2m1Midpoints[i]), scale);
+        _mm512_store_si512(threshold[i], _mm512_min_epu32(_mm512_srli_epi32(_mm512_castps_si512(t), 16), splat(0x7f7f)));
+    }
+    const __m512i one = _mm512_set1_epi16(1), nanFrom = _mm512_set1_epi16(0x7f81);
+    for (int g = 0; g < 16; ++g) {
+        const __m512i v = _mm512_loadu_si512(in + g * 64);
+        const __m512i a = _mm512_and_si512(v, absMask);
+        __m512i c = _mm512_setzero_si512();
+        for (int i = 0; i < 7; ++i) {
+            const __m512i t = _mm512_set1_epi16(static_cast<short>(threshold[i][g]));
+            const __mmask32 above = kE2m1TieUp[i] ? _mm512_cmpge_epu16_mask(a, t) : _mm512_cmpgt_epu16_mask(a, t);
+            c = _mm512_mask_add_epi16(c, above, c, one);
+        }
+        c = _mm512_or_si512(c, _mm512_and_si512(_mm512_srli_epi16(v, 12), _mm512_set1_epi16(0x8)));
+        c = _mm512_maskz_mov_epi16(_mm512_cmplt_epu16_mask(a, nanFrom), c);  // NaN -> code 0
+        // Lane pairs (even, odd) -> one byte, the even element in the low nibble.
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + g * 16),
+                         _mm512_cvtepi32_epi8(_mm512_or_si512(c, _mm512_srli_epi32(c, 12))));
+    }
+}
+
 template <DType In>
 CKPT_AVX512 void fp4GroupsTyped(const std::uint8_t* in, std::uint64_t groupSize, std::uint64_t n, std::uint8_t* out,
                                 std::uint8_t* scales)
@@ -229,7 +278,10 @@ CKPT_AVX512 void fp4GroupsTyped(const std::uint8_t* in, std::uint64_t groupSize,
     constexpr std::uint64_t eb = In == DType::F32 ? 4 : 2;
     std::uint64_t c = 0, g = 0;
     if (groupSize == 32)  // V4's experts
-        for (; c + 512 <= n; c += 512, g += 16) fp4Groups16x32<In>(in + c * eb, out + c / 2, scales + g);
+        for (; c + 512 <= n; c += 512, g += 16) {
+            if constexpr (In == DType::BF16) fp4Groups16x32Bf16(in + c * eb, out + c / 2, scales + g);
+            else fp4Groups16x32<In>(in + c * eb, out + c / 2, scales + g);
+        }
     for (; c < n; c += groupSize, ++g)
         fp4Group<In>(in + c * eb, n - c < groupSize ? n - c : groupSize, out + c / 2, scales + g);
 }

@@ -67,6 +67,8 @@ private slots:
     void fp4QuantMatchesReference();
     void quantSweepMatchesReference_data();
     void quantSweepMatchesReference();
+    void fp4EveryCodeAtEveryScale_data();
+    void fp4EveryCodeAtEveryScale();
     void roundTripRateF32Scales();
     void fp4RoundTrip();
     void quantRules();
@@ -234,6 +236,59 @@ void TestCpuQuant::quantSweepMatchesReference()
     QVERIFY2(at < 0, qPrintable(QString("byte %1: 0x%2, want 0x%3, input row %4")
                                     .arg(at).arg(at < 0 ? 0 : got[at], 0, 16).arg(at < 0 ? 0 : want[at], 0, 16)
                                     .arg(at / static_cast<long long>(fp8 ? width : width / 2))));
+}
+
+// Every BF16 code (as BF16, and widened to F32) in FP4 groups of every reachable scale byte
+// b = 1..253: row b's groups each start with +-6 x 2^(b - 127) (the largest finite BF16 for
+// b = 253), which sets the scale to 2^(b - 127), then hold the codes that fit under it (and every inf and NaN), 31 per group. Rows
+// of 2,115 groups run the 16-group batches of the SIMD packers and their tails.
+void TestCpuQuant::fp4EveryCodeAtEveryScale_data()
+{
+    QTest::addColumn<DType>("inDtype");
+    QTest::newRow("BF16 input") << DType::BF16;
+    QTest::newRow("F32 input") << DType::F32;
+}
+
+void TestCpuQuant::fp4EveryCodeAtEveryScale()
+{
+    QFETCH(DType, inDtype);
+    constexpr std::uint64_t rows = 253, groups = (0x10000 + 30) / 31, cols = groups * 32;
+    const std::uint64_t eb = inDtype == DType::BF16 ? 2 : 4;
+    Bytes in(rows * cols * eb, 0);
+    auto put = [&](std::uint64_t i, std::uint16_t code) {
+        if (eb == 2) {
+            std::memcpy(in.data() + i * 2, &code, 2);
+        } else {
+            const std::uint32_t wide = std::uint32_t{code} << 16;
+            std::memcpy(in.data() + i * 4, &wide, 4);
+        }
+    };
+    for (std::uint64_t r = 0; r < rows; ++r) {
+        // 6 x 2^126 overflows; the largest finite BF16 (amax / 6 just under 2^126) gives b = 253.
+        const float pin = r + 1 < 253 ? std::ldexp(6.0f, static_cast<int>(r + 1) - 127) : numeric::bitsToF32(0x7f7f0000u);
+        const std::uint16_t pinCode = static_cast<std::uint16_t>(numeric::f32ToBits(pin) >> 16);
+        std::uint64_t k = 0;
+        for (std::uint32_t code = 0; code < 0x10000; ++code) {
+            const float x = numeric::bitsToF32(code << 16);
+            if (std::isfinite(x) && std::fabs(x) > pin) continue;
+            put(r * cols + (k / 31) * 32 + 1 + k % 31, static_cast<std::uint16_t>(code));
+            ++k;
+        }
+        for (std::uint64_t g = 0; g < groups; ++g) put(r * cols + g * 32, static_cast<std::uint16_t>(pinCode | (g % 2) << 15));
+    }
+    Fp4QuantArgs a{in.data(), inDtype, rows, cols, 32, nullptr, nullptr};
+    Bytes want, wantS;
+    referenceFp4Quant(a, want, wantS);
+    for (std::uint64_t r = 0; r < rows; ++r)  // the pins did set every scale byte
+        QCOMPARE(wantS[r * groups], static_cast<std::uint8_t>(r + 1));
+    Bytes got(want.size()), gotS(wantS.size());
+    a.outPacked = got.data(), a.outScale = gotS.data();
+    QVERIFY(m_many.quantFp4(a).ok());
+    const long long sAt = firstMismatch(gotS, wantS, 1);
+    QVERIFY2(sAt < 0, qPrintable(QString("scale of row %1 group %2").arg(sAt / groups).arg(sAt % groups)));
+    const long long at = firstMismatch(got, want, 1);
+    QVERIFY2(at < 0, qPrintable(QString("byte %1 (row %2): 0x%3, want 0x%4").arg(at).arg(at / (cols / 2))
+                                    .arg(at < 0 ? 0 : got[at], 0, 16).arg(at < 0 ? 0 : want[at], 0, 16)));
 }
 
 void TestCpuQuant::roundTripRateF32Scales()
