@@ -28,4 +28,12 @@ std::byte* allocateLargeBuffer(std::size_t bytes, std::size_t& capacity);
 void freeLargeBuffer(std::byte* p, std::size_t capacity);
 void releaseRecycledBuffers();
 
+// Releases the recycled buffers when a job (a conversion, a verify) returns, however it returns.
+struct RecycledBuffersScope {
+    RecycledBuffersScope() { useSystemPagesForLargeBuffers(); }
+    ~RecycledBuffersScope() { releaseRecycledBuffers(); }
+    RecycledBuffersScope(const RecycledBuffersScope&) = delete;
+    RecycledBuffersScope& operator=(const RecycledBuffersScope&) = delete;
+};
+
 } // namespace ckpt

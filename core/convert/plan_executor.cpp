@@ -160,10 +160,7 @@ void removeStalePartials(const std::string& dst)
 Result<ExecuteReport> executePlan(const Checkpoint& source, const ConversionPlan& plan, const ExecuteOptions& options)
 {
     if (!options.backend) return makeError(ErrorCode::InvalidArgument, "no kernel backend");
-    useSystemPagesForLargeBuffers();  // memory bounded by the tensors in flight (see the header)
-    struct ReleaseRecycled {
-        ~ReleaseRecycled() { releaseRecycledBuffers(); }
-    } releaseAtEnd;  // a finished or failed conversion leaves no buffers behind
+    const RecycledBuffersScope buffers;  // memory bounded by the tensors in flight (see the header)
     const auto start = std::chrono::steady_clock::now();
     const std::string& dst = options.destination;
     CKPT_TRY(checkDestination(source.root(), dst, options.resume));

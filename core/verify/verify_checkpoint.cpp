@@ -2,6 +2,7 @@
 // CUDA comparison), problems first as failing entries.
 #include "core/verify/verify_checkpoint.h"
 
+#include "core/convert/large_buffer_policy.h"
 #include "core/convert/op_evaluator.h"
 #include "core/diff/value_compare.h"
 #include "core/verify/dequantize_pair.h"
@@ -164,6 +165,7 @@ Result<VerifyReport> verifyCheckpoint(const Checkpoint& checkpoint, const Verify
                                       KernelBackend& primary, KernelBackend* cuda, JobContext* job,
                                       std::string_view cpuCudaSkipReason)
 {
+    const RecycledBuffersScope buffers;  // one weight's buffers in flight, reused for the next
     VerifyState s{checkpoint, options, primary, cuda, job, OpEvaluator(checkpoint, primary), std::nullopt};
     VerifyReport report;
     if (options.reference) report.cpuCudaNote = "not run: compared against a reference";

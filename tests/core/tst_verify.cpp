@@ -212,6 +212,26 @@ private slots:
         QVERIFY(t->verdict != Verdict::Fail);
     }
 
+    void roundTripKeepsNanCodes()
+    {
+        // NaN codes (0x7F, 0xFF) dequantize to NaN and re-quantize to themselves: the round
+        // trip must count them as unchanged values (NaN == NaN), while the NaN count sees them.
+        const std::string p = copyOf(demo(Family::DeepseekV3), "roundtrip-nan");
+        auto c = openOrFail(p);
+        const QuantPair pair = firstF32ScalePair(*c);
+        const std::uint8_t nan[2] = {0x7f, 0xff};
+        c.reset();
+        patch(p, pair.weight, 1, nan, 2);
+        patch(p, pair.weight, 5, nan, 1);
+        const VerifyReport report = verifyOrFail(p);
+        const TensorVerification* t = entry(report, pair.weight);
+        QVERIFY(t);
+        QCOMPARE(t->nan, std::uint64_t{3});
+        QVERIFY(t->roundTrip.done);
+        QCOMPARE(t->roundTrip.codesChanged, std::uint64_t{0});
+        QCOMPARE(t->roundTrip.mismatched, std::uint64_t{0});
+    }
+
     void referenceOfDequantizedCopy()
     {
         const std::string p = demo(Family::DeepseekV3);
