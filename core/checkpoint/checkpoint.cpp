@@ -55,4 +55,11 @@ Result<std::span<const std::byte>> Checkpoint::tensorBytes(const TensorRef& tens
     return bytes;
 }
 
+void Checkpoint::releasePages(const TensorRef& tensor, std::uint64_t from, std::uint64_t length) const
+{
+    if (from >= tensor.nbytes) return;
+    length = std::min(length, tensor.nbytes - from);
+    if (auto file = mappedFile(tensor.fileIndex); file.ok()) file.value()->release(tensor.offset + from, length);
+}
+
 } // namespace ckpt

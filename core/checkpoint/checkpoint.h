@@ -67,6 +67,10 @@ public:
     // whose data is missing.
     Result<std::span<const std::byte>> tensorBytes(const TensorRef& tensor) const;
     Result<std::shared_ptr<const SafetensorsFile>> mappedFile(std::uint32_t fileIndex) const;
+    // Lets the kernel drop the tensor's mapped pages once they are consumed, so that reading a
+    // whole checkpoint does not leave it all counted in the process's memory.
+    // `length` bytes from byte `from` of the tensor's data (one slab of a stacked tensor).
+    void releasePages(const TensorRef& tensor, std::uint64_t from = 0, std::uint64_t length = ~0ull) const;
 
 private:
     Checkpoint() = default;

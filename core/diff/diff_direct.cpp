@@ -73,6 +73,8 @@ Status compareName(DirectState& s, const TensorRef& ta, const TensorRef& tb)
         if (out.bytesEqual && !sa.dequant && !sb.dequant) d.via = "bytes";
         s.evalA.releaseSourcePages();
         s.evalB.releaseSourcePages();
+        if (!sa.dequant) s.a.releasePages(ta);  // read straight from the mapping, not by an evaluator
+        if (!sb.dequant) s.b.releasePages(tb);
     }
     addEntry(s.report, std::move(d), s.options);
     s.progress.add(ta.nbytes, ta.name);

@@ -63,8 +63,9 @@ Status compareWhole(MapState& s, const PlanOutput& out, std::span<const std::byt
 // Pass 1 checks bytes element by element; only when some element differs does pass 2 decode
 // every element, so that cosine and relative error cover the whole tensor.
 Status compareStacked(MapState& s, const PlanOutput& out, const std::vector<std::size_t>& ends,
-                      std::span<const std::byte> bBytes, DType bDtype, CompareOutcome& result)
+                      std::span<const std::byte> bBytes, const TensorRef& tb, CompareOutcome& result)
 {
+    const DType bDtype = tb.dtype;
     const std::uint64_t n = ends.size();
     const std::uint64_t slab = bBytes.size() / n;
     const std::uint64_t perElement = elementCount(out.shape).value_or(0) / n;
@@ -84,6 +85,7 @@ Status compareStacked(MapState& s, const PlanOutput& out, const std::vector<std:
                                      s.options.rtol, s.job, result, false));
             }
             s.evaluator.releaseSourcePages();
+            s.b.releasePages(tb, i * slab, slab);  // a stacked tensor is one expert at a time in memory
             begin = ends[i];
             if (!allEqual) break;
         }
@@ -115,10 +117,11 @@ Status compareOutput(MapState& s, const PlanOutput& out, const TensorRef& tb)
         if (ends->empty() || out.shape.empty() || out.shape[0] != ends->size())
             CKPT_TRY(compareWhole(s, out, *bBytes, tb.dtype, result));
         else
-            CKPT_TRY(compareStacked(s, out, *ends, *bBytes, tb.dtype, result));
+            CKPT_TRY(compareStacked(s, out, *ends, *bBytes, tb, result));
         d.metrics = result.metrics;
         d.valuesCompared = result.decoded;
         d.bytesEqual = result.bytesEqual;
+        s.b.releasePages(tb);
     }
     addEntry(s.report, std::move(d), s.options);
     s.progress.add(out.nbytes(), out.name);
