@@ -36,10 +36,10 @@ Bytes randomBytes(std::size_t n)
     return b;
 }
 
-Bytes randomBf16(std::size_t n)
+Bytes randomBf16(std::size_t n, unsigned seed = 2)
 {
     Bytes b(n * 2);
-    std::mt19937 rng(2);
+    std::mt19937 rng(seed);
     std::normal_distribution<float> nd(0.f, 0.02f);
     for (std::size_t i = 0; i < n; ++i) numeric::storeFromF32(b.data(), DType::BF16, i, nd(rng));
     return b;
@@ -139,19 +139,31 @@ void BM_Fp4QuantFromBf16(benchmark::State& st)
     report(st, in.size() + p.size() + s.size(), t);
 }
 
-// Error metrics of a BF16 tensor against its BF16 reference (both read).
-void BM_ErrorsBf16(benchmark::State& st)
+// Error metrics of a BF16 tensor against a BF16 reference (both read). Finite: weights on both
+// sides, as in `verify`; Bits: the reference is random bit patterns, 1 in 128 NaN or inf, so
+// every chunk takes the full classification.
+void errorsBf16(benchmark::State& st, const Bytes& a, const Bytes& b)
 {
     const unsigned t = threadsOf(st);
     CpuBackend be(t);
-    const Bytes a = randomBf16(kRows * kCols / 2), b = randomBytes(a.size());
     for (auto _ : st) {
         ErrorMetrics m;
-        if (!be.accumulateErrors(a.data(), DType::BF16, b.data(), DType::BF16, kRows * kCols / 2, 1e-3, 1e-2, m))
+        if (!be.accumulateErrors(a.data(), DType::BF16, b.data(), DType::BF16, a.size() / 2, 1e-3, 1e-2, m))
             st.SkipWithError("errors failed");
         benchmark::DoNotOptimize(m.sumSqErr);
     }
     report(st, a.size() + b.size(), t);
+}
+
+void BM_ErrorsBf16(benchmark::State& st)
+{
+    errorsBf16(st, randomBf16(kRows * kCols / 2), randomBf16(kRows * kCols / 2, 3));
+}
+
+void BM_ErrorsBf16Bits(benchmark::State& st)
+{
+    const Bytes a = randomBf16(kRows * kCols / 2);
+    errorsBf16(st, a, randomBytes(a.size()));
 }
 
 // 64 fixed-width bins over BF16 values, the shape of `ckptscope-cli hist`'s default.
@@ -195,6 +207,7 @@ BENCHMARK(BM_Fp8QuantFromBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::k
 BENCHMARK(BM_Fp4QuantFromBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_StatsBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ErrorsBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ErrorsBf16Bits)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_TransposeBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_HistogramBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 

@@ -63,10 +63,12 @@ CKPT_AVX512_INLINE void eightPairs(__m512d fa, __m512d fb, __mmask8 fin, PassSum
 {
     const __m512d e = _mm512_sub_pd(fa, fb);
     const __m512d d = absPd(e);
-    s.se[j] = _mm512_add_pd(s.se[j], _mm512_mul_pd(e, e));
-    s.sa[j] = _mm512_add_pd(s.sa[j], _mm512_mul_pd(fa, fa));
-    s.dot[j] = _mm512_add_pd(s.dot[j], _mm512_mul_pd(fa, fb));
-    s.sb[j] = _mm512_add_pd(s.sb[j], _mm512_mul_pd(fb, fb));
+    s.se[j] = _mm512_add_pd(s.se[j], _mm512_mul_pd(e, e));  // e has up to 53 bits: e * e rounds
+    // Products of two f32 values are exact in f64, so fusing them rounds only the sum, as mul +
+    // add does: the same bits with one op less.
+    s.sa[j] = _mm512_fmadd_pd(fa, fa, s.sa[j]);
+    s.dot[j] = _mm512_fmadd_pd(fa, fb, s.dot[j]);
+    s.sb[j] = _mm512_fmadd_pd(fb, fb, s.sb[j]);
     c.mx = _mm512_max_pd(c.mx, d);
     const __m512d limit = _mm512_add_pd(t.atol, _mm512_mul_pd(t.rtol, absPd(fa)));
     c.over += popcount(_mm512_mask_cmp_pd_mask(fin, d, limit, _CMP_GT_OQ));
@@ -95,14 +97,39 @@ CKPT_AVX512_INLINE void sixteenPairs(__m512 a, __m512 b, PassSums& s, unsigned h
                2 * h + 1, c, t);
 }
 
-template <DType A, DType B>
-CKPT_AVX512 numeric::ErrorPartial errorsTyped(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t n,
-                                              double atol, double rtol)
+// The first pass reads one line of each row, a stride the hardware prefetchers do not follow
+// far enough: it fetches whole rows ahead for the seven passes after it.
+constexpr std::uint64_t kAheadRows = 16;
+
+template <std::uint64_t ElementBytes>
+CKPT_AVX512_INLINE void prefetchRow(const std::uint8_t* row)
+{
+    for (unsigned line = 0; line < kReduceLanes * ElementBytes; line += 64) _mm_prefetch(reinterpret_cast<const char*>(row + line), _MM_HINT_T0);
+}
+
+// Sixteen pairs of a chunk thought to hold no NaN or inf: no classification, only the largest
+// |a| and |b| bits, which errorsTyped checks at the end of the chunk.
+CKPT_AVX512_INLINE void sixteenFinitePairs(__m512 a, __m512 b, PassSums& s, unsigned h, Counts& c, const Tolerance& t,
+                                           __m512i& absMax)
+{
+    const __m512i absMask = _mm512_set1_epi32(0x7fffffff);
+    absMax = _mm512_max_epu32(absMax, _mm512_and_si512(_mm512_castps_si512(a), absMask));
+    absMax = _mm512_max_epu32(absMax, _mm512_and_si512(_mm512_castps_si512(b), absMask));
+    eightPairs(_mm512_cvtps_pd(_mm512_castps512_ps256(a)), _mm512_cvtps_pd(_mm512_castps512_ps256(b)), 0xff, s, 2 * h,
+               c, t);
+    eightPairs(_mm512_cvtps_pd(upperHalf(a)), _mm512_cvtps_pd(upperHalf(b)), 0xff, s, 2 * h + 1, c, t);
+}
+
+// One chunk; with Finite, false (and a partial state) if it held a NaN or inf after all.
+template <DType A, DType B, bool Finite>
+CKPT_AVX512 bool errorsTyped(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t n, double atol,
+                             double rtol, numeric::ErrorPartial& out)
 {
     constexpr std::uint64_t ea = A == DType::F32 ? 4 : 2, eb = B == DType::F32 ? 4 : 2;
     ErrorLaneState st;
     Counts c;
     c.mx = _mm512_setzero_pd();
+    __m512i absMax = _mm512_setzero_si512();
     const Tolerance t{_mm512_set1_pd(atol), _mm512_set1_pd(rtol)};
     const std::uint64_t rows = n / kReduceLanes;
     for (unsigned base = 0; base < kReduceLanes; base += kPassLanes) {
@@ -110,9 +137,18 @@ CKPT_AVX512 numeric::ErrorPartial errorsTyped(const std::uint8_t* pa, const std:
         for (unsigned j = 0; j < 4; ++j) s.se[j] = s.sa[j] = s.dot[j] = s.sb[j] = _mm512_setzero_pd();
         for (std::uint64_t row = 0; row < rows; ++row) {
             const std::uint64_t i = row * kReduceLanes + base;
-            sixteenPairs(loadSixteen<A>(pa + i * ea), loadSixteen<B>(pb + i * eb), s, 0, c, t);
-            sixteenPairs(loadSixteen<A>(pa + (i + 16) * ea), loadSixteen<B>(pb + (i + 16) * eb), s, 1, c, t);
+            if (base == 0 && row + kAheadRows < rows) {
+                prefetchRow<ea>(pa + (i + kAheadRows * kReduceLanes) * ea);
+                prefetchRow<eb>(pb + (i + kAheadRows * kReduceLanes) * eb);
+            }
+            for (unsigned h = 0; h < 2; ++h) {
+                const __m512 a = loadSixteen<A>(pa + (i + 16 * h) * ea), b = loadSixteen<B>(pb + (i + 16 * h) * eb);
+                if constexpr (Finite) sixteenFinitePairs(a, b, s, h, c, t, absMax);
+                else sixteenPairs(a, b, s, h, c, t);
+            }
         }
+        // Random bits show a NaN within the first pass: stop there, not after the whole chunk.
+        if (Finite && _mm512_cmpge_epu32_mask(absMax, _mm512_set1_epi32(0x7f800000)) != 0) return false;
         for (unsigned j = 0; j < 4; ++j) {
             _mm512_store_pd(st.se + base + 8 * j, s.se[j]);
             _mm512_store_pd(st.sa + base + 8 * j, s.sa[j]);
@@ -124,7 +160,19 @@ CKPT_AVX512 numeric::ErrorPartial errorsTyped(const std::uint8_t* pa, const std:
     alignas(64) double mx[8];
     _mm512_store_pd(mx, c.mx);
     for (double m : mx) st.r.maxAbs = m > st.r.maxAbs ? m : st.r.maxAbs;
-    return st.finish(pa, A, pb, B, rows * kReduceLanes, n, atol, rtol);
+    out = st.finish(pa, A, pb, B, rows * kReduceLanes, n, atol, rtol);
+    return true;
+}
+
+// Real comparisons (a dequantization against its reference) hold no NaN or inf: the finite
+// walk needs about a third fewer vector ops; a chunk that had one is walked again in full.
+template <DType A, DType B>
+numeric::ErrorPartial errorsTyped(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t n, double atol,
+                                  double rtol)
+{
+    numeric::ErrorPartial out;
+    if (!errorsTyped<A, B, true>(pa, pb, n, atol, rtol, out)) errorsTyped<A, B, false>(pa, pb, n, atol, rtol, out);
+    return out;
 }
 
 } // namespace

@@ -27,17 +27,21 @@ constexpr unsigned kPassLanes = 64;  // 8 zmm of sums + 8 of squares, 16 left fo
 
 struct Extremes16 {
     __m512i mn, mx, am, nan, inf, zero;  // counters: at most kReduceChunk / 32 per 16-bit lane
+
+    static bool seenNonFinite() { return false; }  // counted, not a reason to stop
 };
 
 struct PassSums {
     __m512d sum[8], sq[8];  // [even lo, even hi, odd lo, odd hi] of the two 32-value halves
 };
 
+// The square of an f32 value is exact in f64 (48 significant bits at most), so a fused
+// multiply-add rounds once where mul + add would round the sum only: the same bits, one op less.
 CKPT_AVX512_INLINE void addPd(__m512d& sum, __m512d& sq, __m256 f)
 {
     const __m512d d = _mm512_cvtps_pd(f);
     sum = _mm512_add_pd(sum, d);
-    sq = _mm512_add_pd(sq, _mm512_mul_pd(d, d));
+    sq = _mm512_fmadd_pd(d, d, sq);
 }
 
 // 32 BF16 values (64 bytes) into sums s[4q .. 4q+3] and the order-free state.
@@ -70,6 +74,12 @@ CKPT_AVX512_INLINE void thirtyTwo(const std::uint8_t* p, PassSums& s, unsigned q
 // per chunk), and the f32 halves split on 256-bit registers, which have a third port on Intel.
 struct RawExtremes16 {
     __m512i smin, smax, umin, umax, zero;
+
+    CKPT_AVX512_INLINE bool seenNonFinite() const
+    {
+        return (_mm512_cmpge_epi16_mask(smax, _mm512_set1_epi16(0x7f80)) |
+                _mm512_cmpge_epu16_mask(umax, _mm512_set1_epi16(static_cast<short>(0xff80)))) != 0;
+    }
 };
 
 CKPT_AVX512_INLINE void addPdHalf(PassSums& s, unsigned r, __m256i raw)
@@ -123,9 +133,10 @@ CKPT_AVX512_INLINE std::uint64_t sumLanes(__m512i v)
     return s;
 }
 
-// Walks the chunk's rows in passes of kPassLanes lanes, calling Step on each 32 values.
+// Walks the chunk's rows in passes of kPassLanes lanes, calling Step on each 32 values; false
+// as soon as a pass has seen a value the Extremes cannot take (random bits: in the first pass).
 template <typename Extremes, void (*Step)(const std::uint8_t*, PassSums&, unsigned, Extremes&)>
-CKPT_AVX512_INLINE void walkPasses(const std::uint8_t* p, std::uint64_t rows, Extremes& e, StatsLaneState& st)
+CKPT_AVX512_INLINE bool walkPasses(const std::uint8_t* p, std::uint64_t rows, Extremes& e, StatsLaneState& st)
 {
     for (unsigned base = 0; base < kReduceLanes; base += kPassLanes) {
         PassSums s;
@@ -136,8 +147,10 @@ CKPT_AVX512_INLINE void walkPasses(const std::uint8_t* p, std::uint64_t rows, Ex
             Step(at, s, 0, e);
             Step(at + 64, s, 1, e);
         }
+        if (e.seenNonFinite()) return false;
         storePass(s, base, st);
     }
+    return true;
 }
 
 // Lane l's keys from its raw extremes: with no NaN, the largest value is the largest signed raw
@@ -157,10 +170,7 @@ CKPT_AVX512 bool statsFiniteChunk(const std::uint8_t* p, std::uint64_t rows, Sta
 {
     RawExtremes16 e{_mm512_set1_epi16(0x7fff), _mm512_set1_epi16(-0x8000), _mm512_set1_epi16(-1),
                     _mm512_setzero_si512(), _mm512_setzero_si512()};
-    walkPasses<RawExtremes16, thirtyTwoFinite>(p, rows, e, st);
-    const bool positiveNonFinite = _mm512_cmpge_epi16_mask(e.smax, _mm512_set1_epi16(0x7f80)) != 0;
-    const bool negativeNonFinite = _mm512_cmpge_epu16_mask(e.umax, _mm512_set1_epi16(static_cast<short>(0xff80))) != 0;
-    if (positiveNonFinite || negativeNonFinite) return false;
+    if (!walkPasses<RawExtremes16, thirtyTwoFinite>(p, rows, e, st)) return false;
     st.zero = sumLanes<std::uint16_t>(e.zero);
     alignas(64) std::int16_t smin[32], smax[32];
     alignas(64) std::uint16_t umin[32], umax[32];

@@ -128,13 +128,19 @@ void TestCpuReduce::errorsMatchReference_data()
     QTest::addColumn<DType>("bDtype");
     QTest::addColumn<qulonglong>("n");
     QTest::addColumn<bool>("bitsA");
+    QTest::addColumn<QString>("special");  // "spread": NaN / -inf every 101st b; "": all finite; else one value
     // BF16 / F32 pairs take the AVX-512 loop where the CPU has it, the others the AVX2 one.
     const std::vector<std::pair<DType, DType>> pairs = {{DType::BF16, DType::F32}, {DType::F32, DType::BF16}, {DType::BF16, DType::BF16},
                                                         {DType::F16, DType::F16}, {DType::F32, DType::F32}, {DType::BF16, DType::F16}};
     for (auto [a, b] : pairs)
         for (qulonglong n : {5ull, 256ull, 65536ull + 257, 2 * 65536ull + 1000})
             for (bool bits : {false, true})
-                QTest::newRow(qPrintable(QString("%1 vs %2 n=%3%4").arg(dtypeName(a).data(), dtypeName(b).data()).arg(n).arg(bits ? " random bits" : ""))) << a << b << n << bits;
+                QTest::newRow(qPrintable(QString("%1 vs %2 n=%3%4").arg(dtypeName(a).data(), dtypeName(b).data()).arg(n).arg(bits ? " random bits" : ""))) << a << b << n << bits << "spread";
+    // Finite chunks take the AVX-512 loop's fast path; one NaN or inf in a later pass of a chunk
+    // (lane 200 of one row) sends that chunk back to the full classification.
+    for (auto [a, b] : pairs)
+        for (const char* special : {"", "nan", "inf"})
+            QTest::newRow(qPrintable(QString("%1 vs %2 finite %3").arg(dtypeName(a).data(), dtypeName(b).data(), special))) << a << b << 2 * 65536ull + 1000 << false << special;
 }
 
 void TestCpuReduce::errorsMatchReference()
@@ -143,12 +149,16 @@ void TestCpuReduce::errorsMatchReference()
     QFETCH(DType, bDtype);
     QFETCH(qulonglong, n);
     QFETCH(bool, bitsA);
+    QFETCH(QString, special);
     std::mt19937 rng(static_cast<unsigned>(n) + 5);
     const Bytes a = bitsA ? randomBytes(n * bytesOf(aDtype), rng) : randomFloats(aDtype, n, rng);
     Bytes b = randomFloats(bDtype, n, rng);
     // Some pairs equal, some NaN / inf on the second side only.
     for (std::uint64_t i = 0; i < n; i += 7) numeric::storeFromF32(b.data(), bDtype, i, numeric::loadF32(a.data(), aDtype, i));
-    for (std::uint64_t i = 3; i < n; i += 101) numeric::storeFromF32(b.data(), bDtype, i, i % 2 ? NAN : -INFINITY);
+    for (std::uint64_t i = 3; special == "spread" && i < n; i += 101) numeric::storeFromF32(b.data(), bDtype, i, i % 2 ? NAN : -INFINITY);
+    const std::uint64_t lone = 65536 + 40 * 256 + 200;
+    if (special == "nan") numeric::storeFromF32(b.data(), bDtype, lone, NAN);
+    if (special == "inf") numeric::storeFromF32(b.data(), bDtype, lone, INFINITY);
     const ErrorMetrics want = referenceErrors(a.data(), aDtype, b.data(), bDtype, n, 1e-3, 1e-2);
     for (CpuBackend* be : {&m_one, &m_many}) {
         ErrorMetrics got;
