@@ -97,18 +97,8 @@ CKPT_AVX512_INLINE void sixteenPairs(__m512 a, __m512 b, PassSums& s, unsigned h
                2 * h + 1, c, t);
 }
 
-// The first pass reads one line of each row, a stride the hardware prefetchers do not follow
-// far enough: it fetches whole rows ahead for the seven passes after it.
-constexpr std::uint64_t kAheadRows = 16;
-
-template <std::uint64_t ElementBytes>
-CKPT_AVX512_INLINE void prefetchRow(const std::uint8_t* row)
-{
-    for (unsigned line = 0; line < kReduceLanes * ElementBytes; line += 64) _mm_prefetch(reinterpret_cast<const char*>(row + line), _MM_HINT_T0);
-}
-
 // Sixteen pairs of a chunk thought to hold no NaN or inf: no classification, only the largest
-// |a| and |b| bits, which errorsTyped checks at the end of the chunk.
+// |a| and |b| bits, which walkChunk checks after each pass.
 CKPT_AVX512_INLINE void sixteenFinitePairs(__m512 a, __m512 b, PassSums& s, unsigned h, Counts& c, const Tolerance& t,
                                            __m512i& absMax)
 {
@@ -122,7 +112,7 @@ CKPT_AVX512_INLINE void sixteenFinitePairs(__m512 a, __m512 b, PassSums& s, unsi
 
 // One chunk; with Finite, false (and a partial state) if it held a NaN or inf after all.
 template <DType A, DType B, bool Finite>
-CKPT_AVX512 bool errorsTyped(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t n, double atol,
+CKPT_AVX512 bool walkChunk(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t n, double atol,
                              double rtol, numeric::ErrorPartial& out)
 {
     constexpr std::uint64_t ea = A == DType::F32 ? 4 : 2, eb = B == DType::F32 ? 4 : 2;
@@ -137,9 +127,9 @@ CKPT_AVX512 bool errorsTyped(const std::uint8_t* pa, const std::uint8_t* pb, std
         for (unsigned j = 0; j < 4; ++j) s.se[j] = s.sa[j] = s.dot[j] = s.sb[j] = _mm512_setzero_pd();
         for (std::uint64_t row = 0; row < rows; ++row) {
             const std::uint64_t i = row * kReduceLanes + base;
-            if (base == 0 && row + kAheadRows < rows) {
-                prefetchRow<ea>(pa + (i + kAheadRows * kReduceLanes) * ea);
-                prefetchRow<eb>(pb + (i + kAheadRows * kReduceLanes) * eb);
+            if (base == 0 && row + kPrefetchAheadRows < rows) {
+                prefetchReduceRow(pa + (i + kPrefetchAheadRows * kReduceLanes) * ea, ea);
+                prefetchReduceRow(pb + (i + kPrefetchAheadRows * kReduceLanes) * eb, eb);
             }
             for (unsigned h = 0; h < 2; ++h) {
                 const __m512 a = loadSixteen<A>(pa + (i + 16 * h) * ea), b = loadSixteen<B>(pb + (i + 16 * h) * eb);
@@ -171,7 +161,7 @@ numeric::ErrorPartial errorsTyped(const std::uint8_t* pa, const std::uint8_t* pb
                                   double rtol)
 {
     numeric::ErrorPartial out;
-    if (!errorsTyped<A, B, true>(pa, pb, n, atol, rtol, out)) errorsTyped<A, B, false>(pa, pb, n, atol, rtol, out);
+    if (!walkChunk<A, B, true>(pa, pb, n, atol, rtol, out)) walkChunk<A, B, false>(pa, pb, n, atol, rtol, out);
     return out;
 }
 

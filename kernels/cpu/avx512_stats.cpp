@@ -69,7 +69,7 @@ CKPT_AVX512_INLINE void thirtyTwo(const std::uint8_t* p, PassSums& s, unsigned q
     addPd(s.sum[4 * q + 3], s.sq[4 * q + 3], _mm256_castsi256_ps(_mm512_extracti64x4_epi64(_mm512_castps_si512(odd), 1)));
 }
 
-// The same for a chunk without NaN or inf (checked at its end, see statsBf16Chunk): no masking,
+// The same for a chunk without NaN or inf (checked after each pass, see walkPasses): no masking,
 // the extremes of the raw bits as signed and as unsigned 16-bit numbers (turned into keys once
 // per chunk), and the f32 halves split on 256-bit registers, which have a third port on Intel.
 struct RawExtremes16 {
@@ -114,15 +114,6 @@ CKPT_AVX512_INLINE void storePass(const PassSums& s, unsigned base, StatsLaneSta
         }
 }
 
-// The first pass reads a quarter of each 512-byte row, a stride the hardware prefetchers do not
-// follow far enough: it fetches whole rows ahead for the three passes after it.
-constexpr std::uint64_t kAheadRows = 16;
-
-CKPT_AVX512_INLINE void prefetchRow(const std::uint8_t* row)
-{
-    for (unsigned line = 0; line < kReduceLanes * 2; line += 64) _mm_prefetch(reinterpret_cast<const char*>(row + line), _MM_HINT_T0);
-}
-
 template <typename T>
 CKPT_AVX512_INLINE std::uint64_t sumLanes(__m512i v)
 {
@@ -143,7 +134,7 @@ CKPT_AVX512_INLINE bool walkPasses(const std::uint8_t* p, std::uint64_t rows, Ex
         for (unsigned r = 0; r < 8; ++r) s.sum[r] = s.sq[r] = _mm512_setzero_pd();
         for (std::uint64_t row = 0; row < rows; ++row) {
             const std::uint8_t* at = p + (row * kReduceLanes + base) * 2;
-            if (base == 0 && row + kAheadRows < rows) prefetchRow(p + (row + kAheadRows) * kReduceLanes * 2);
+            if (base == 0 && row + kPrefetchAheadRows < rows) prefetchReduceRow(p + (row + kPrefetchAheadRows) * kReduceLanes * 2, 2);
             Step(at, s, 0, e);
             Step(at + 64, s, 1, e);
         }
