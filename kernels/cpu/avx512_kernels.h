@@ -44,6 +44,12 @@ void fp8Encode(const std::uint8_t* in, DType inDtype, float scale, std::uint8_t*
 void fp4QuantGroups(const std::uint8_t* in, DType inDtype, std::uint64_t groupSize, std::uint64_t n,
                     std::uint8_t* out, std::uint8_t* scales);
 
+// One full transpose tile of T = 64 / es rows (es = 1, 2, 4 or 8 bytes per element), each row
+// one cache line: out[c][r] = in[r][c], rows inPitch and outPitch bytes apart. stream:
+// non-temporal stores (out and outPitch 64-byte aligned).
+void transposeTile(const std::uint8_t* in, std::uint64_t inPitch, std::uint8_t* out, std::uint64_t outPitch,
+                   std::uint64_t es, bool stream);
+
 // Orders this thread's non-temporal stores before whatever follows (end of a task).
 void storeFence();
 
