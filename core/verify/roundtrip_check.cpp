@@ -1,64 +1,14 @@
 #include "core/verify/roundtrip_check.h"
 
+#include "core/verify/code_mismatches.h"
+
 #include <algorithm>
-#include <cmath>
-#include <cstring>
 #include <vector>
 
 namespace ckpt {
 namespace {
 
 std::uint64_t ceilDiv(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
-
-// The compare loops are branch-free, with 32-bit counts per chunk, so that they vectorise: they
-// run over every element of every quantized weight.
-constexpr std::uint64_t kCountChunk = 1u << 24;
-
-// e4m3 codes that differ as values: 0x00/0x80 are both zero and 0x7F/0xFF both NaN; any other
-// code is its own value.
-std::uint64_t fp8CodeMismatches(const std::uint8_t* a, const std::uint8_t* b, std::uint64_t n)
-{
-    std::uint64_t count = 0;
-    for (std::uint64_t i0 = 0; i0 < n; i0 += kCountChunk) {
-        const std::uint64_t i1 = std::min(n, i0 + kCountChunk);
-        std::uint32_t c = 0;
-        for (std::uint64_t i = i0; i < i1; ++i) {
-            const unsigned x = a[i] & 0x7fu, y = b[i] & 0x7fu;
-            c += static_cast<unsigned>(a[i] != b[i]) & static_cast<unsigned>((x | y) != 0) & static_cast<unsigned>((x & y) != 0x7fu);
-        }
-        count += c;
-    }
-    return count;
-}
-
-// Packed e2m1 nibbles that differ as values (8, -0, equals 0).
-std::uint64_t fp4CodeMismatches(const std::uint8_t* a, const std::uint8_t* b, std::uint64_t bytes)
-{
-    std::uint64_t count = 0;
-    for (std::uint64_t i0 = 0; i0 < bytes; i0 += kCountChunk) {
-        const std::uint64_t i1 = std::min(bytes, i0 + kCountChunk);
-        std::uint32_t c = 0;
-        for (std::uint64_t i = i0; i < i1; ++i) {
-            const unsigned d = static_cast<unsigned>(a[i] ^ b[i]), o = static_cast<unsigned>(a[i] | b[i]);
-            c += static_cast<unsigned>((d & 0xfu) != 0) & static_cast<unsigned>((o & 0x7u) != 0);
-            c += static_cast<unsigned>((d & 0xf0u) != 0) & static_cast<unsigned>((o & 0x70u) != 0);
-        }
-        count += c;
-    }
-    return count;
-}
-
-// Elements whose value differs between two F32 arrays (+0 == -0, NaN == NaN).
-std::uint64_t valueMismatches(const std::byte* a, const float* b, std::uint64_t n)
-{
-    std::uint32_t c = 0;  // n is one band (bandRows below), far below 2^32
-    for (std::uint64_t i = 0; i < n; ++i) {
-        float x;
-        std::memcpy(&x, a + 4 * i, 4);
-        c += static_cast<unsigned>(x != b[i]) & static_cast<unsigned>(x == x || b[i] == b[i]);
-    }
-    return c;
-}
 
 // The re-quantized codes are dequantized again a band of rows at a time (whole blocks of rows
 // for FP8) into a buffer that stays in L2, and compared there. FP4 bands are at most 64 rows,
@@ -98,7 +48,7 @@ Status fp8RoundTrip(KernelBackend& backend, const QuantPair& pair, const TensorV
                                                    + (r0 / pair.blockRows) * gridCols * scaleBytes,
                                           .scaleDtype = scaleDtype, .blockRows = pair.blockRows,
                                           .blockCols = pair.blockCols, .out = again.data(), .outDtype = DType::F32}));
-        rt.mismatched += valueMismatches(v.bytes.data() + 4 * r0 * cols, again.data(), n * cols);
+        rt.mismatched += f32ValueMismatches(v.bytes.data() + 4 * r0 * cols, again.data(), n * cols);
     }
     rt.codes = rows * cols;
     return {};
@@ -122,7 +72,7 @@ Status fp4RoundTrip(KernelBackend& backend, const QuantPair& pair, const TensorV
         CKPT_TRY(backend.dequantFp4({.packed = q + r0 * cols / 2, .rows = n, .cols = cols,
                                      .scale = scales.data() + r0 * scaleCols, .scaleCols = scaleCols,
                                      .groupSize = pair.blockCols, .out = again.data(), .outDtype = DType::F32}));
-        rt.mismatched += valueMismatches(v.bytes.data() + 4 * r0 * cols, again.data(), n * cols);
+        rt.mismatched += f32ValueMismatches(v.bytes.data() + 4 * r0 * cols, again.data(), n * cols);
     }
     rt.codes = rows * cols;
     return {};
