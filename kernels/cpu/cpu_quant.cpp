@@ -8,6 +8,7 @@
 #include "kernels/cpu/avx2_kernels.h"
 #include "kernels/cpu/avx512_kernels.h"
 #include "kernels/cpu/cpu_ops.h"
+#include "kernels/cpu/prefetch.h"
 
 #include <algorithm>
 #include <cstring>
@@ -144,11 +145,6 @@ void quantFp4Typed(ThreadPool& pool, const Fp4QuantArgs& a)
 // amax pass walks the tile's rows in memory order and the encode pass finds them in cache.
 constexpr std::uint64_t kQuantTileBytes = 256u << 10;
 
-void prefetchBytes(const std::uint8_t* p, std::uint64_t bytes)
-{
-    for (std::uint64_t o = 0; o < bytes; o += 64) __builtin_prefetch(p + o, 0, 3);
-}
-
 void quantFp8Avx2(ThreadPool& pool, const Fp8BlockQuantArgs& a)
 {
     const auto* in = static_cast<const std::uint8_t*>(a.in);
@@ -174,7 +170,7 @@ void quantFp8Avx2(ThreadPool& pool, const Fp8BlockQuantArgs& a)
         const std::uint64_t c0 = j0 * a.blockCols, width = std::min(a.cols, j1 * a.blockCols) - c0;
         auto forEachSegment = [&](bool prefetchNextRow, auto&& fn) {
             for (std::uint64_t r = r0; r < r1; ++r) {
-                if (prefetchNextRow && r + 1 < r1) prefetchBytes(in + ((r + 1) * a.cols + c0) * inBytes, width * inBytes);
+                if (prefetchNextRow && r + 1 < r1) prefetchLines(in + ((r + 1) * a.cols + c0) * inBytes, width * inBytes);
                 for (std::uint64_t j = j0; j < j1; ++j) {
                     const std::uint64_t s0 = j * a.blockCols, n = std::min(a.cols, s0 + a.blockCols) - s0;
                     fn(r * a.cols + s0, j - j0, n);

@@ -6,6 +6,7 @@
 
 #include "core/numeric/element_io.h"
 #include "core/numeric/reduce_rules.h"
+#include "kernels/cpu/prefetch.h"
 
 #include <climits>
 #include <cmath>
@@ -40,7 +41,7 @@ inline constexpr std::uint64_t kPrefetchAheadRows = 16;
 
 inline void prefetchReduceRow(const std::uint8_t* row, unsigned elementBytes)
 {
-    for (unsigned line = 0; line < numeric::kReduceLanes * elementBytes; line += 64) __builtin_prefetch(row + line);
+    prefetchLines(row, std::uint64_t{numeric::kReduceLanes} * elementBytes);
 }
 
 inline double foldLanes(double* lanes)
