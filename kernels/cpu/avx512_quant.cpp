@@ -14,16 +14,13 @@
 
 #include "core/numeric/element_io.h"
 #include "core/numeric/quant_rules.h"
+#include "kernels/cpu/avx512_quant_lanes.h"
 #include "kernels/cpu/avx512_target.h"
 #include "kernels/cpu/prefetch.h"
 
 namespace ckpt::cpu::avx512 {
 
 namespace {
-
-CKPT_AVX512_INLINE __m512i splat(std::uint32_t v) { return _mm512_set1_epi32(static_cast<int>(v)); }
-
-CKPT_AVX512_INLINE __mmask16 firstLanes(std::uint64_t n) { return n >= 16 ? 0xffff : static_cast<__mmask16>((1u << n) - 1); }
 
 // Sixteen inputs (lanes past the mask read as +0) as f32. vcvtph2ps is exact on F16, subnormals
 // included; it quiets a signalling NaN, which the encoders map to the same code either way.
@@ -208,18 +205,6 @@ CKPT_AVX512_INLINE void fp4Group(const std::uint8_t* in, std::uint64_t n, std::u
     }
 }
 
-// numeric::fp4GroupScale of sixteen amaxes (finite, >= 0) at once: the smallest 2^k >= amax / 6
-// as byte k + 127 clamped to [1, 254], 127 where amax / 6 is 0. One division for sixteen groups.
-CKPT_AVX512_INLINE __m512i fp4GroupScales(__m512i amaxBits)
-{
-    const __m512 s = _mm512_div_ps(_mm512_castsi512_ps(amaxBits), _mm512_set1_ps(6.0f));
-    const __m512i u = _mm512_castps_si512(s);
-    const __mmask16 inexact = _mm512_test_epi32_mask(u, splat(0x7fffffu));
-    const __m512i k = _mm512_mask_add_epi32(_mm512_srli_epi32(u, 23), inexact, _mm512_srli_epi32(u, 23), splat(1));
-    const __m512i b = _mm512_min_epu32(_mm512_max_epu32(k, splat(1)), splat(254));
-    return _mm512_mask_mov_epi32(splat(127), _mm512_cmp_ps_mask(s, _mm512_setzero_ps(), _CMP_GT_OQ), b);
-}
-
 // Sixteen FP4 groups of 32: their amaxes are reduced into one vector so the scale bytes and
 // their exact reciprocals are computed together.
 template <DType In>
@@ -246,109 +231,6 @@ CKPT_AVX512_INLINE void fp4Groups16x32(const std::uint8_t* in, std::uint8_t* out
     }
 }
 
-// The e2m1 midpoints, each with the side its tie rounds to (to the even code): a code is the
-// number of midpoints below y, where "below" is y > m for a tie to the lower code, y >= m for a
-// tie to the upper one.
-constexpr float kE2m1Midpoints[7] = {0.25f, 0.75f, 1.25f, 1.75f, 2.5f, 3.5f, 5.0f};
-constexpr bool kE2m1TieUp[7] = {false, true, false, true, false, true, false};
-
-// The midpoints as BF16 bits less 0x3E00 (0.125), over 16: each is the first of a bucket of 16
-// BF16 values (they have at most 3 significant bits), so the code of y >= 0.125 is a function of
-// its bucket (y - 0.125 in BF16 bits, over 16; 0 below, at most 63) and of whether y is the
-// bucket's first value (a tie, where the side matters). Table entries 0-63: y inside bucket k;
-// 64-127: y first in bucket k (k <= 44 is reached: |y| <= 6).
-constexpr int kE2m1MidpointBucket[7] = {8, 20, 26, 30, 34, 38, 42};
-
-struct E2m1BucketTable {
-    std::uint8_t code[128];
-};
-
-constexpr E2m1BucketTable e2m1BucketTable()
-{
-    E2m1BucketTable t{};
-    for (int k = 0; k < 64; ++k)
-        for (int i = 0; i < 7; ++i) {
-            t.code[k] += kE2m1MidpointBucket[i] <= k;
-            t.code[64 + k] += kE2m1MidpointBucket[i] < k || (kE2m1MidpointBucket[i] == k && kE2m1TieUp[i]);
-        }
-    return t;
-}
-
-constexpr E2m1BucketTable kE2m1Buckets = e2m1BucketTable();
-
-// |x| bits -> e2m1 magnitude code (NaN and inf left to the caller) by comparing with the seven
-// midpoints times the group's scale, as BF16 bits (threshold[i][g], see fp4Groups16x32Bf16).
-CKPT_AVX512_INLINE __m512i e2m1ByThresholds(__m512i a, const std::uint32_t (*threshold)[16], int g)
-{
-    __m512i c = _mm512_setzero_si512();
-    for (int i = 0; i < 7; ++i) {
-        const __m512i t = _mm512_set1_epi16(static_cast<short>(threshold[i][g]));
-        const __mmask32 above = kE2m1TieUp[i] ? _mm512_cmpge_epu16_mask(a, t) : _mm512_cmpgt_epu16_mask(a, t);
-        c = _mm512_mask_add_epi16(c, above, c, _mm512_set1_epi16(1));
-    }
-    return c;
-}
-
-// The same by one table lookup, for scale bytes b >= 3: y = x * 2^(127 - b) is then, as BF16
-// bits, |x| - 128 (b - 127) wherever x is normal and y >= 2^-126, so y - 0.125 in bits is the
-// saturating |x| - (128 b - 384) (0 where y < 0.125, and for every subnormal x, whose y is below
-// 2^(1 - b) <= 0.25). Scale bytes 1 and 2 take e2m1ByThresholds: there a subnormal x can reach a
-// code above 0. Inf lanes get a meaningless code, which the caller replaces.
-CKPT_AVX512_INLINE __m512i e2m1ByBucket(__m512i a, std::uint32_t b, __m512i inside, __m512i first)
-{
-    const __m512i w = _mm512_subs_epu16(a, _mm512_set1_epi16(static_cast<short>(128 * b - 384)));
-    const __m512i bucket = _mm512_srli_epi16(w, 4);  // <= 44: |y| <= 6 (the scale is >= amax / 6), or inf
-    const __mmask32 atFirst = _mm512_testn_epi16_mask(w, _mm512_set1_epi16(0xf));
-    // The high byte of each index is 0, and so is the code it looks up (table entry 0).
-    return _mm512_permutex2var_epi8(inside, _mm512_mask_add_epi16(bucket, atFirst, bucket, _mm512_set1_epi16(64)), first);
-}
-
-// Sixteen BF16 groups of 32, encoded on the 16-bit codes themselves (32 per vector, no widening).
-// y = x * 2^(127 - b) is exact wherever it is near a midpoint (x has 8 significant bits and y >=
-// 0.25 there), so comparing y with a midpoint is comparing |x| with the midpoint times 2^(b - 127),
-// which is a BF16 value too (at most 3 significant bits, >= 2^-128, finite but for one case
-// below): an integer compare per midpoint on the magnitude bits, which order like the values, or
-// (e2m1ByBucket) one lookup on their difference.
-CKPT_AVX512_INLINE void fp4Groups16x32Bf16(const std::uint8_t* in, std::uint8_t* out, std::uint8_t* scales)
-{
-    const __m512i absMask = _mm512_set1_epi16(0x7fff), maxFinite = _mm512_set1_epi16(0x7f7f);
-    alignas(64) std::uint32_t amax[16];
-    for (int g = 0; g < 16; ++g) {
-        const __m512i a = _mm512_and_si512(_mm512_loadu_si512(in + g * 64), absMask);
-        const __m512i finite = _mm512_maskz_mov_epi16(_mm512_cmple_epu16_mask(a, maxFinite), a);
-        const __m512i wide = _mm512_max_epu32(_mm512_and_si512(finite, splat(0xffff)), _mm512_srli_epi32(finite, 16));
-        amax[g] = _mm512_reduce_max_epu32(wide) << 16;
-    }
-    const __m512i b = fp4GroupScales(_mm512_load_si512(amax));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(scales), _mm512_cvtepi32_epi8(b));
-    alignas(64) std::uint32_t bytes[16];
-    _mm512_store_si512(bytes, b);
-    // Groups of tiny values only (b < 3): the midpoints times 2^(b - 127) as BF16 bits. 5 x 2^126
-    // (b = 253) would overflow to inf: clamped to the largest finite BF16, "above" it is still
-    // exactly "inf" (5 is a tie-down midpoint; the tie-up ones stay finite).
-    alignas(64) std::uint32_t threshold[7][16];
-    if (_mm512_cmplt_epu32_mask(b, splat(3)) != 0) {
-        const __m512 scale = _mm512_castsi512_ps(_mm512_slli_epi32(b, 23));  // 2^(b - 127), b in [1, 253]
-        for (int i = 0; i < 7; ++i) {
-            const __m512 t = _mm512_mul_ps(_mm512_set1_ps(kE2m1Midpoints[i]), scale);
-            _mm512_store_si512(threshold[i], _mm512_min_epu32(_mm512_srli_epi32(_mm512_castps_si512(t), 16), splat(0x7f7f)));
-        }
-    }
-    const __m512i inside = _mm512_loadu_si512(kE2m1Buckets.code), first = _mm512_loadu_si512(kE2m1Buckets.code + 64);
-    const __m512i inf = _mm512_set1_epi16(0x7f80), nanFrom = _mm512_set1_epi16(0x7f81);
-    for (int g = 0; g < 16; ++g) {
-        const __m512i v = _mm512_loadu_si512(in + g * 64);
-        const __m512i a = _mm512_and_si512(v, absMask);
-        __m512i c = bytes[g] >= 3 ? e2m1ByBucket(a, bytes[g], inside, first) : e2m1ByThresholds(a, threshold, g);
-        c = _mm512_mask_mov_epi16(c, _mm512_cmpeq_epi16_mask(a, inf), _mm512_set1_epi16(7));  // inf saturates
-        c = _mm512_or_si512(c, _mm512_and_si512(_mm512_srli_epi16(v, 12), _mm512_set1_epi16(0x8)));
-        c = _mm512_maskz_mov_epi16(_mm512_cmplt_epu16_mask(a, nanFrom), c);  // NaN -> code 0
-        // Lane pairs (even, odd) -> one byte, the even element in the low nibble.
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + g * 16),
-                         _mm512_cvtepi32_epi8(_mm512_or_si512(c, _mm512_srli_epi32(c, 12))));
-    }
-}
-
 template <DType In>
 CKPT_AVX512 void fp4GroupsTyped(const std::uint8_t* in, std::uint64_t groupSize, std::uint64_t n, std::uint8_t* out,
                                 std::uint8_t* scales)
@@ -357,7 +239,7 @@ CKPT_AVX512 void fp4GroupsTyped(const std::uint8_t* in, std::uint64_t groupSize,
     std::uint64_t c = 0, g = 0;
     if (groupSize == 32)  // V4's experts
         for (; c + 512 <= n; c += 512, g += 16) {
-            prefetchLines(in + c * eb + kPrefetchAheadBytes, 512 * eb);  // 1.5x from L3
+            prefetchLines(in + c * eb + kPrefetchAheadBytesFastLoop, 512 * eb);  // 1.5x from L3
             if constexpr (In == DType::BF16) fp4Groups16x32Bf16(in + c * eb, out + c / 2, scales + g);
             else fp4Groups16x32<In>(in + c * eb, out + c / 2, scales + g);
         }
