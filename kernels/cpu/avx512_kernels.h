@@ -39,6 +39,19 @@ numeric::ErrorPartial errorChunk(const std::uint8_t* a, DType aDtype, const std:
 std::uint32_t absMaxBits(const std::uint8_t* in, DType inDtype, std::uint64_t n, std::uint32_t m);
 void fp8Encode(const std::uint8_t* in, DType inDtype, float scale, std::uint8_t* out, std::uint64_t n);
 
+// One FP8 block's encoder for BF16 inputs (fp8Bf16Table, fp8EncodeBf16): the e4m3 code of every
+// BF16 mantissa at the block's scale, so that most values take a table lookup instead of a
+// division; the others (those whose code is subnormal or zero, subnormal inputs, and every value
+// of a block whose scale is not a normal float) take fp8Encode's path. Same codes as fp8Encode.
+struct Fp8Bf16Table {
+    alignas(64) std::int16_t code[128];  // code of 1.m x 2^e less 8 e, e = the scale's exponent field
+    float scale = 0;
+    bool lookup = false;                 // the scale is a normal float, so the table holds
+};
+
+void fp8Bf16Table(float scale, Fp8Bf16Table& t);
+void fp8EncodeBf16(const std::uint8_t* in, const Fp8Bf16Table& t, std::uint8_t* out, std::uint64_t n);
+
 // n (even) BF16 / F16 / F32 inputs from a group boundary, in groups of groupSize (even; the last
 // may be shorter) -> n / 2 packed FP4 bytes and one scale byte per group (fp4GroupScale).
 void fp4QuantGroups(const std::uint8_t* in, DType inDtype, std::uint64_t groupSize, std::uint64_t n,

@@ -43,24 +43,6 @@ CKPT_AVX512_INLINE __m512i finiteAbs(__m512 x)
     return _mm512_maskz_mov_epi32(_mm512_cmple_epu32_mask(a, splat(0x7f7fffffu)), a);
 }
 
-// f32BitsToE4m3 (RNE, saturate to 448, NaN -> 0x7F with sign), one code per 32-bit lane. The
-// rounding add also moves the exponent from f32's bias to e4m3's (a - (120 << 23)); below e4m3's
-// normals that wraps to a huge code, which the subnormal rule then replaces, as it does the
-// codes the unsigned minimum saturates (448 and above, inf).
-CKPT_AVX512_INLINE __m512i toE4m3(__m512 y)
-{
-    const __m512i u = _mm512_castps_si512(y);
-    const __m512i a = _mm512_and_si512(u, splat(0x7fffffffu));
-    const __mmask16 odd = _mm512_test_epi32_mask(a, splat(1u << 20));
-    const __m512i r = _mm512_add_epi32(a, splat(0x7ffffu - (120u << 23)));
-    __m512i c = _mm512_min_epu32(_mm512_srli_epi32(_mm512_mask_add_epi32(r, odd, r, splat(1)), 20), splat(0x7eu));
-    const __m512 shifted = _mm512_add_ps(_mm512_castsi512_ps(a), _mm512_set1_ps(0x1p14f));
-    c = _mm512_mask_sub_epi32(c, _mm512_cmplt_epu32_mask(a, splat(0x3c800000u)), _mm512_castps_si512(shifted),
-                              splat(0x46800000u));  // the bits of 2^14
-    c = _mm512_mask_mov_epi32(c, _mm512_cmpgt_epu32_mask(a, splat(0x7f800000u)), splat(0x7fu));
-    return _mm512_ternarylogic_epi32(c, _mm512_srli_epi32(u, 24), splat(0x80u), 0xf8);  // c | (u >> 24 & 0x80)
-}
-
 // f32BitsToE2m1 (RNE on the e2m1 grid, saturate to 6, NaN -> code 0), one code per 32-bit lane.
 CKPT_AVX512_INLINE __m512i toE2m1(__m512 y)
 {
@@ -84,14 +66,6 @@ CKPT_AVX512_INLINE __m128i packNibbles(__m512i lo, __m512i hi)
     const __m128i a = _mm512_cvtepi64_epi8(_mm512_or_si512(lo, _mm512_srli_epi64(lo, 28)));
     const __m128i b = _mm512_cvtepi64_epi8(_mm512_or_si512(hi, _mm512_srli_epi64(hi, 28)));
     return _mm_unpacklo_epi64(a, b);
-}
-
-// y = x / s, by a multiplication with the exact reciprocal when Exact (see the file comment).
-template <bool Exact>
-CKPT_AVX512_INLINE __m512 scaled(__m512 x, __m512 s)
-{
-    if constexpr (Exact) return _mm512_mul_ps(x, s);
-    else return _mm512_div_ps(x, s);
 }
 
 // BF16 |x| bits order like the f32 ones they widen to, so the amax of BF16 runs on the 16-bit
@@ -133,23 +107,6 @@ CKPT_AVX512 std::uint32_t absMaxTyped(const std::uint8_t* in, std::uint64_t n, s
     else return absMaxWidened<In>(in, n, m);
 }
 
-// Sixty-four BF16 inputs at a time, widened by unpacking with zero: each 128-bit lane then holds
-// its own elements, and the saturating packs back to bytes keep them there, so one qword
-// permutation puts the 64 codes in order (qword 2q of the packed bytes is elements 8q.., qword
-// 2q + 1 elements 32 + 8q..).
-template <bool Exact>
-CKPT_AVX512_INLINE void fp8Encode64Bf16(const std::uint8_t* in, __m512 s, std::uint8_t* out)
-{
-    const __m512i zero = _mm512_setzero_si512();
-    const __m512i v0 = _mm512_loadu_si512(in), v1 = _mm512_loadu_si512(in + 64);
-    const __m512i c0 = toE4m3(scaled<Exact>(_mm512_castsi512_ps(_mm512_unpacklo_epi16(zero, v0)), s));
-    const __m512i c1 = toE4m3(scaled<Exact>(_mm512_castsi512_ps(_mm512_unpackhi_epi16(zero, v0)), s));
-    const __m512i c2 = toE4m3(scaled<Exact>(_mm512_castsi512_ps(_mm512_unpacklo_epi16(zero, v1)), s));
-    const __m512i c3 = toE4m3(scaled<Exact>(_mm512_castsi512_ps(_mm512_unpackhi_epi16(zero, v1)), s));
-    const __m512i b = _mm512_packus_epi16(_mm512_packus_epi32(c0, c1), _mm512_packus_epi32(c2, c3));
-    _mm512_storeu_si512(out, _mm512_permutexvar_epi64(_mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7), b));
-}
-
 template <DType In, bool Exact>
 CKPT_AVX512 void fp8EncodeTyped(const std::uint8_t* in, float divisorOrReciprocal, std::uint8_t* out, std::uint64_t n)
 {
@@ -174,16 +131,6 @@ CKPT_AVX512 void fp8EncodeTyped(const std::uint8_t* in, float divisorOrReciproca
         const __mmask16 m = firstLanes(n - i);
         _mm_mask_storeu_epi8(out + i, m, _mm512_cvtepi32_epi8(toE4m3(scaled<Exact>(load16<In>(in + i * eb, m), s))));
     }
-}
-
-// The reciprocal of scale when it is exact (scale = 2^k, k in [-126, 127]: 2^-k is a normal
-// float, or the subnormal 2^-127), else 0.
-inline float exactReciprocal(float scale)
-{
-    const std::uint32_t u = numeric::f32ToBits(scale);
-    const std::uint32_t e = u >> 23;
-    if ((u & 0x7fffffu) != 0 || e < 1 || e > 254) return 0.0f;
-    return numeric::bitsToF32(e == 254 ? 1u << 22 : (254u - e) << 23);
 }
 
 // One FP4 group of n (even) values: its scale byte and n / 2 packed bytes.

@@ -159,12 +159,14 @@ void quantFp8Avx2(ThreadPool& pool, const Fp8BlockQuantArgs& a)
     const bool wide = avx512::available();
     const auto absMax = wide ? avx512::absMaxBits : avx2::absMaxBits;
     const auto encode = wide ? avx512::fp8Encode : avx2::fp8Encode;
+    const bool byTable = wide && a.inDtype == DType::BF16;  // avx512::Fp8Bf16Table says why
     pool.run(gridRows * tilesPerRow, [&](std::size_t t) {
         const std::uint64_t br = t / tilesPerRow, j0 = (t % tilesPerRow) * tileBlocks;
         const std::uint64_t j1 = std::min(gridCols, j0 + tileBlocks);
         const std::uint64_t r0 = br * a.blockRows, r1 = std::min(a.rows, r0 + a.blockRows);
         std::vector<std::uint32_t> amax(j1 - j0, 0);
         std::vector<float> scale(j1 - j0);
+        std::vector<avx512::Fp8Bf16Table> tables(byTable ? j1 - j0 : 0);
         // The amax pass asks for the tile's next row while it reads this one: the rows of a tile
         // are a whole row pitch apart, and the hardware prefetchers pick up each one late (1.1x).
         const std::uint64_t c0 = j0 * a.blockCols, width = std::min(a.cols, j1 * a.blockCols) - c0;
@@ -186,6 +188,13 @@ void quantFp8Avx2(ThreadPool& pool, const Fp8BlockQuantArgs& a)
             if (e8m0) sc[blk] = s.e8m0;
             else std::memcpy(sc + 4 * blk, &s.value, 4);
             scale[j - j0] = s.value;
+            if (byTable) avx512::fp8Bf16Table(s.value, tables[j - j0]);
+        }
+        if (byTable) {
+            forEachSegment(false, [&](std::uint64_t i, std::uint64_t k, std::uint64_t n) {
+                avx512::fp8EncodeBf16(in + i * inBytes, tables[k], q + i, n);
+            });
+            return;
         }
         forEachSegment(false, [&](std::uint64_t i, std::uint64_t k, std::uint64_t n) {
             encode(in + i * inBytes, a.inDtype, scale[k], q + i, n);

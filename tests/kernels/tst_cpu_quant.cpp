@@ -3,6 +3,7 @@
 // against the scalar codecs, byte-identical results for 1 and 7 threads, and argument errors.
 
 #include "kernel_reference.h"
+#include "kernels/cpu/avx512_kernels.h"
 #include "kernels/cpu/cpu_backend.h"
 
 #include <QtTest>
@@ -69,6 +70,10 @@ private slots:
     void quantSweepMatchesReference();
     void fp4EveryCodeAtEveryScale_data();
     void fp4EveryCodeAtEveryScale();
+    void fp8EveryBf16CodeAtScales_data();
+    void fp8EveryBf16CodeAtScales();
+    void fp8Bf16TableAtAnyScale_data();
+    void fp8Bf16TableAtAnyScale();
     void roundTripRateF32Scales();
     void fp4RoundTrip();
     void quantRules();
@@ -289,6 +294,93 @@ void TestCpuQuant::fp4EveryCodeAtEveryScale()
     const long long at = firstMismatch(got, want, 1);
     QVERIFY2(at < 0, qPrintable(QString("byte %1 (row %2): 0x%3, want 0x%4").arg(at).arg(at / (cols / 2))
                                     .arg(at < 0 ? 0 : got[at], 0, 16).arg(at < 0 ? 0 : want[at], 0, 16)));
+}
+
+// Every BF16 code through the FP8 block quantizer at block scales across the range: 1 x 128
+// blocks whose first value (the pin, +-) sets amax, then 127 of the codes that fit under it (and
+// every inf and NaN). The BF16 encoder looks codes up in a table per block where the scale is a
+// normal float and divides elsewhere (subnormal scales, codes below e4m3's normals, BF16
+// subnormals); all must give the codec's bytes.
+void TestCpuQuant::fp8EveryBf16CodeAtScales_data()
+{
+    QTest::addColumn<float>("pin");
+    QTest::addColumn<DType>("scaleDtype");
+    for (DType sd : {DType::F32, DType::F8_E8M0}) {
+        const char* name = sd == DType::F32 ? "F32" : "E8M0";
+        QTest::newRow(qPrintable(QString("%1 scale 3").arg(name))) << 1344.0f << sd;
+        QTest::newRow(qPrintable(QString("%1 scale 0.7").arg(name))) << 313.6f << sd;
+        QTest::newRow(qPrintable(QString("%1 weights' amax 0.1").arg(name))) << 0.1f << sd;
+        QTest::newRow(qPrintable(QString("%1 tiny amax 1e-30").arg(name))) << 1e-30f << sd;
+        QTest::newRow(qPrintable(QString("%1 scale near the smallest normal").arg(name))) << 448.0f * 1.5f * 0x1p-126f << sd;
+        QTest::newRow(qPrintable(QString("%1 subnormal scale").arg(name))) << 1e-40f << sd;
+        QTest::newRow(qPrintable(QString("%1 huge amax 1e38").arg(name))) << 1e38f << sd;
+        QTest::newRow(qPrintable(QString("%1 largest finite BF16").arg(name))) << numeric::bitsToF32(0x7f7f0000u) << sd;
+    }
+}
+
+void TestCpuQuant::fp8EveryBf16CodeAtScales()
+{
+    QFETCH(float, pin);
+    QFETCH(DType, scaleDtype);
+    const std::uint16_t pinCode = static_cast<std::uint16_t>(numeric::f32ToBits(pin) >> 16);
+    const float amax = numeric::bitsToF32(std::uint32_t{pinCode} << 16);
+    std::vector<std::uint16_t> codes;
+    for (std::uint32_t code = 0; code < 0x10000; ++code) {
+        const float x = numeric::bitsToF32(code << 16);
+        if (!std::isfinite(x) || std::fabs(x) <= amax) codes.push_back(static_cast<std::uint16_t>(code));
+    }
+    const std::uint64_t blocks = (codes.size() + 126) / 127, cols = blocks * 128;
+    Bytes in(cols * 2, 0);
+    for (std::uint64_t k = 0; k < codes.size(); ++k) std::memcpy(in.data() + 2 * ((k / 127) * 128 + 1 + k % 127), &codes[k], 2);
+    for (std::uint64_t b = 0; b < blocks; ++b) {
+        const std::uint16_t p = static_cast<std::uint16_t>(pinCode | (b % 2) << 15);
+        std::memcpy(in.data() + 2 * b * 128, &p, 2);
+    }
+    Fp8BlockQuantArgs a{in.data(), DType::BF16, 1, cols, 1, 128, nullptr, nullptr, scaleDtype};
+    Bytes want, wantS;
+    referenceFp8Quant(a, want, wantS);
+    Bytes got(want.size()), gotS(wantS.size());
+    a.outWeight = got.data(), a.outScale = gotS.data();
+    QVERIFY(m_many.quantFp8Block(a).ok());
+    QVERIFY2(firstMismatch(gotS, wantS, 1) < 0, "scale mismatch");
+    const long long at = firstMismatch(got, want, 1);
+    QVERIFY2(at < 0, qPrintable(QString("element %1 (BF16 0x%2): 0x%3, want 0x%4").arg(at)
+                                    .arg(at < 0 ? 0 : (in[2 * at] | in[2 * at + 1] << 8), 4, 16, QChar('0'))
+                                    .arg(at < 0 ? 0 : got[at], 2, 16, QChar('0')).arg(at < 0 ? 0 : want[at], 2, 16, QChar('0'))));
+}
+
+// The BF16 table encoder on its own, at scales the quantizer never picks for these values (too
+// small: codes saturate at 448; powers of two: the reciprocal path), every BF16 code in one
+// call, against the division encoder.
+void TestCpuQuant::fp8Bf16TableAtAnyScale_data()
+{
+    QTest::addColumn<float>("scale");
+    QTest::newRow("1/8 (most codes saturate)") << 0.125f;
+    QTest::newRow("3") << 3.0f;
+    QTest::newRow("1e-20") << 1e-20f;
+    QTest::newRow("2^-126") << 0x1p-126f;
+    QTest::newRow("subnormal 1e-40") << 1e-40f;
+    QTest::newRow("1e30") << 1e30f;
+}
+
+void TestCpuQuant::fp8Bf16TableAtAnyScale()
+{
+#if CKPT_CPU_AVX2
+    if (!cpu::avx512::available()) QSKIP("AVX-512 loops off on this run (CPU lacks AVX-512, or CKPT_CPU_ISA / CKPT_CPU_SCALAR)");
+    QFETCH(float, scale);
+    Bytes in(2 * 0x10000);
+    for (std::uint32_t c = 0; c < 0x10000; ++c) std::memcpy(in.data() + 2 * c, &c, 2);
+    Bytes want(0x10000), got(0x10000);
+    cpu::avx512::fp8Encode(in.data(), DType::BF16, scale, want.data(), want.size());
+    cpu::avx512::Fp8Bf16Table t;
+    cpu::avx512::fp8Bf16Table(scale, t);
+    cpu::avx512::fp8EncodeBf16(in.data(), t, got.data(), got.size());
+    const long long at = firstMismatch(got, want, 1);
+    QVERIFY2(at < 0, qPrintable(QString("BF16 0x%1: 0x%2, want 0x%3").arg(at, 4, 16, QChar('0'))
+                                    .arg(at < 0 ? 0 : got[at], 2, 16, QChar('0')).arg(at < 0 ? 0 : want[at], 2, 16, QChar('0'))));
+#else
+    QSKIP("built without the AVX2 / AVX-512 loops");
+#endif
 }
 
 void TestCpuQuant::roundTripRateF32Scales()
