@@ -18,22 +18,14 @@
 namespace ckpt::cpu::avx512 {
 namespace {
 
-template <int Bits>
-CKPT_AVX512_INLINE __m512i unpackLo(__m512i a, __m512i b)
+// unpacklo (High false) or unpackhi of Bits-wide elements.
+template <int Bits, bool High>
+CKPT_AVX512_INLINE __m512i unpack(__m512i a, __m512i b)
 {
-    if constexpr (Bits == 8) return _mm512_unpacklo_epi8(a, b);
-    else if constexpr (Bits == 16) return _mm512_unpacklo_epi16(a, b);
-    else if constexpr (Bits == 32) return _mm512_unpacklo_epi32(a, b);
-    else return _mm512_unpacklo_epi64(a, b);
-}
-
-template <int Bits>
-CKPT_AVX512_INLINE __m512i unpackHi(__m512i a, __m512i b)
-{
-    if constexpr (Bits == 8) return _mm512_unpackhi_epi8(a, b);
-    else if constexpr (Bits == 16) return _mm512_unpackhi_epi16(a, b);
-    else if constexpr (Bits == 32) return _mm512_unpackhi_epi32(a, b);
-    else return _mm512_unpackhi_epi64(a, b);
+    if constexpr (Bits == 8) return High ? _mm512_unpackhi_epi8(a, b) : _mm512_unpacklo_epi8(a, b);
+    else if constexpr (Bits == 16) return High ? _mm512_unpackhi_epi16(a, b) : _mm512_unpacklo_epi16(a, b);
+    else if constexpr (Bits == 32) return High ? _mm512_unpackhi_epi32(a, b) : _mm512_unpacklo_epi32(a, b);
+    else return High ? _mm512_unpackhi_epi64(a, b) : _mm512_unpacklo_epi64(a, b);
 }
 
 // The rounds of unpacks from element width Bits up to 64 on the G registers of one group.
@@ -43,8 +35,8 @@ CKPT_AVX512_INLINE void unpackRounds(__m512i* r)
     if constexpr (Bits <= 64) {
         __m512i t[G];
         for (int i = 0; i < G / 2; ++i) {
-            t[2 * i] = unpackLo<Bits>(r[i], r[i + G / 2]);
-            t[2 * i + 1] = unpackHi<Bits>(r[i], r[i + G / 2]);
+            t[2 * i] = unpack<Bits, false>(r[i], r[i + G / 2]);
+            t[2 * i + 1] = unpack<Bits, true>(r[i], r[i + G / 2]);
         }
         for (int i = 0; i < G; ++i) r[i] = t[i];
         unpackRounds<G, Bits * 2>(r);

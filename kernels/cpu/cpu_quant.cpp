@@ -190,14 +190,9 @@ void quantFp8Avx2(ThreadPool& pool, const Fp8BlockQuantArgs& a)
             scale[j - j0] = s.value;
             if (byTable) avx512::fp8Bf16Table(s.value, tables[j - j0]);
         }
-        if (byTable) {
-            forEachSegment(false, [&](std::uint64_t i, std::uint64_t k, std::uint64_t n) {
-                avx512::fp8EncodeBf16(in + i * inBytes, tables[k], q + i, n);
-            });
-            return;
-        }
         forEachSegment(false, [&](std::uint64_t i, std::uint64_t k, std::uint64_t n) {
-            encode(in + i * inBytes, a.inDtype, scale[k], q + i, n);
+            if (byTable) avx512::fp8EncodeBf16(in + i * inBytes, tables[k], q + i, n);
+            else encode(in + i * inBytes, a.inDtype, scale[k], q + i, n);
         });
     });
 }
