@@ -111,9 +111,16 @@ CKPT_AVX512_INLINE void sixteenFinitePairs(__m512 a, __m512 b, PassSums& s, unsi
 }
 
 // One chunk; with Finite, false (and a partial state) if it held a NaN or inf after all.
+// The chunk pair a thread takes next (nullptr: none), asked for while this one is walked.
+struct NextPair {
+    const std::uint8_t* a = nullptr;
+    const std::uint8_t* b = nullptr;
+    std::uint64_t n = 0;
+};
+
 template <DType A, DType B, bool Finite>
 CKPT_AVX512 bool walkChunk(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t n, double atol,
-                             double rtol, numeric::ErrorPartial& out)
+                             double rtol, const NextPair& next, numeric::ErrorPartial& out)
 {
     constexpr std::uint64_t ea = A == DType::F32 ? 4 : 2, eb = B == DType::F32 ? 4 : 2;
     ErrorLaneState st;
@@ -121,7 +128,8 @@ CKPT_AVX512 bool walkChunk(const std::uint8_t* pa, const std::uint8_t* pb, std::
     c.mx = _mm512_setzero_pd();
     __m512i absMax = _mm512_setzero_si512();
     const Tolerance t{_mm512_set1_pd(atol), _mm512_set1_pd(rtol)};
-    const std::uint64_t rows = n / kReduceLanes;
+    const std::uint64_t rows = n / kReduceLanes, laterSteps = rows * (kReduceLanes / kPassLanes - 1);
+    NextChunkPrefetch nextA(next.a, next.n * ea, laterSteps), nextB(next.b, next.n * eb, laterSteps);
     for (unsigned base = 0; base < kReduceLanes; base += kPassLanes) {
         PassSums s;
         for (unsigned j = 0; j < 4; ++j) s.se[j] = s.sa[j] = s.dot[j] = s.sb[j] = _mm512_setzero_pd();
@@ -131,6 +139,7 @@ CKPT_AVX512 bool walkChunk(const std::uint8_t* pa, const std::uint8_t* pb, std::
                 prefetchReduceRow(pa + (i + kPrefetchAheadRows * kReduceLanes) * ea, ea);
                 prefetchReduceRow(pb + (i + kPrefetchAheadRows * kReduceLanes) * eb, eb);
             }
+            if (base != 0) nextA.step(), nextB.step();
             for (unsigned h = 0; h < 2; ++h) {
                 const __m512 a = loadSixteen<A>(pa + (i + 16 * h) * ea), b = loadSixteen<B>(pb + (i + 16 * h) * eb);
                 if constexpr (Finite) sixteenFinitePairs(a, b, s, h, c, t, absMax);
@@ -158,10 +167,10 @@ CKPT_AVX512 bool walkChunk(const std::uint8_t* pa, const std::uint8_t* pb, std::
 // walk needs about a third fewer vector ops; a chunk that had one is walked again in full.
 template <DType A, DType B>
 numeric::ErrorPartial errorsTyped(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t n, double atol,
-                                  double rtol)
+                                  double rtol, const NextPair& next)
 {
     numeric::ErrorPartial out;
-    if (!walkChunk<A, B, true>(pa, pb, n, atol, rtol, out)) walkChunk<A, B, false>(pa, pb, n, atol, rtol, out);
+    if (!walkChunk<A, B, true>(pa, pb, n, atol, rtol, next, out)) walkChunk<A, B, false>(pa, pb, n, atol, rtol, next, out);
     return out;
 }
 
@@ -174,13 +183,15 @@ bool takesErrors(DType a, DType b)
 }
 
 numeric::ErrorPartial errorChunk(const std::uint8_t* a, DType aDtype, const std::uint8_t* b, DType bDtype,
-                                 std::uint64_t n, double atol, double rtol)
+                                 std::uint64_t n, double atol, double rtol, const std::uint8_t* nextA,
+                                 const std::uint8_t* nextB, std::uint64_t nextN)
 {
+    const NextPair next{nextA, nextB, nextA && nextB ? nextN : 0};
     if (aDtype == DType::BF16)
-        return bDtype == DType::BF16 ? errorsTyped<DType::BF16, DType::BF16>(a, b, n, atol, rtol)
-                                     : errorsTyped<DType::BF16, DType::F32>(a, b, n, atol, rtol);
-    return bDtype == DType::BF16 ? errorsTyped<DType::F32, DType::BF16>(a, b, n, atol, rtol)
-                                 : errorsTyped<DType::F32, DType::F32>(a, b, n, atol, rtol);
+        return bDtype == DType::BF16 ? errorsTyped<DType::BF16, DType::BF16>(a, b, n, atol, rtol, next)
+                                     : errorsTyped<DType::BF16, DType::F32>(a, b, n, atol, rtol, next);
+    return bDtype == DType::BF16 ? errorsTyped<DType::F32, DType::BF16>(a, b, n, atol, rtol, next)
+                                 : errorsTyped<DType::F32, DType::F32>(a, b, n, atol, rtol, next);
 }
 
 } // namespace ckpt::cpu::avx512

@@ -24,16 +24,19 @@ void fp8LookupRows(const std::uint8_t* codes, std::uint64_t rows, std::uint64_t 
                    std::uint64_t blockCols, std::uint8_t* out, bool stream);
 
 // Stats of one reduce chunk of BF16 values, in the lane order of reduce_rules.h (the same
-// partial as avx2::statsChunk).
-numeric::StatsPartial statsBf16Chunk(const std::uint8_t* p, std::uint64_t n);
+// partial as avx2::statsChunk). next / nextBytes: the chunk this thread takes next, if any, which
+// it asks for while it reads this one (reduce_lanes.h, NextChunkPrefetch).
+numeric::StatsPartial statsBf16Chunk(const std::uint8_t* p, std::uint64_t n, const std::uint8_t* next = nullptr,
+                                     std::uint64_t nextBytes = 0);
 
 // Whether errorChunk takes this pair of dtypes (BF16 or F32 on each side).
 bool takesErrors(DType a, DType b);
 
 // Error metrics of one reduce chunk, in the lane order of reduce_rules.h (the same partial as
-// avx2::errorChunk).
+// avx2::errorChunk). nextA / nextB / nextN: the chunk pair this thread takes next, as for stats.
 numeric::ErrorPartial errorChunk(const std::uint8_t* a, DType aDtype, const std::uint8_t* b, DType bDtype,
-                                 std::uint64_t n, double atol, double rtol);
+                                 std::uint64_t n, double atol, double rtol, const std::uint8_t* nextA = nullptr,
+                                 const std::uint8_t* nextB = nullptr, std::uint64_t nextN = 0);
 
 // The FP8 quantizer's amax pass and encoder, as avx2::absMaxBits and avx2::fp8Encode.
 std::uint32_t absMaxBits(const std::uint8_t* in, DType inDtype, std::uint64_t n, std::uint32_t m);

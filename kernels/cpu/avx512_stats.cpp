@@ -127,7 +127,8 @@ CKPT_AVX512_INLINE std::uint64_t sumLanes(__m512i v)
 // Walks the chunk's rows in passes of kPassLanes lanes, calling Step on each 32 values; false
 // as soon as a pass has seen a value the Extremes cannot take (random bits: in the first pass).
 template <typename Extremes, void (*Step)(const std::uint8_t*, PassSums&, unsigned, Extremes&)>
-CKPT_AVX512_INLINE bool walkPasses(const std::uint8_t* p, std::uint64_t rows, Extremes& e, StatsLaneState& st)
+CKPT_AVX512_INLINE bool walkPasses(const std::uint8_t* p, std::uint64_t rows, Extremes& e, StatsLaneState& st,
+                                   NextChunkPrefetch& next)
 {
     for (unsigned base = 0; base < kReduceLanes; base += kPassLanes) {
         PassSums s;
@@ -135,6 +136,7 @@ CKPT_AVX512_INLINE bool walkPasses(const std::uint8_t* p, std::uint64_t rows, Ex
         for (std::uint64_t row = 0; row < rows; ++row) {
             const std::uint8_t* at = p + (row * kReduceLanes + base) * 2;
             if (base == 0 && row + kPrefetchAheadRows < rows) prefetchReduceRow(p + (row + kPrefetchAheadRows) * kReduceLanes * 2, 2);
+            if (base != 0) next.step();
             Step(at, s, 0, e);
             Step(at + 64, s, 1, e);
         }
@@ -157,11 +159,11 @@ inline void addRawExtremes(StatsLaneState& st, std::int16_t smin, std::int16_t s
     st.addKeys16(mn, mx, am);
 }
 
-CKPT_AVX512 bool statsFiniteChunk(const std::uint8_t* p, std::uint64_t rows, StatsLaneState& st)
+CKPT_AVX512 bool statsFiniteChunk(const std::uint8_t* p, std::uint64_t rows, StatsLaneState& st, NextChunkPrefetch& next)
 {
     RawExtremes16 e{_mm512_set1_epi16(0x7fff), _mm512_set1_epi16(-0x8000), _mm512_set1_epi16(-1),
                     _mm512_setzero_si512(), _mm512_setzero_si512()};
-    if (!walkPasses<RawExtremes16, thirtyTwoFinite>(p, rows, e, st)) return false;
+    if (!walkPasses<RawExtremes16, thirtyTwoFinite>(p, rows, e, st, next)) return false;
     st.zero = sumLanes<std::uint16_t>(e.zero);
     alignas(64) std::int16_t smin[32], smax[32];
     alignas(64) std::uint16_t umin[32], umax[32];
@@ -175,18 +177,20 @@ CKPT_AVX512 bool statsFiniteChunk(const std::uint8_t* p, std::uint64_t rows, Sta
 
 } // namespace
 
-CKPT_AVX512 numeric::StatsPartial statsBf16Chunk(const std::uint8_t* p, std::uint64_t n)
+CKPT_AVX512 numeric::StatsPartial statsBf16Chunk(const std::uint8_t* p, std::uint64_t n, const std::uint8_t* next,
+                                                 std::uint64_t nextBytes)
 {
     const std::uint64_t rows = n / kReduceLanes;
+    NextChunkPrefetch prefetch(next, nextBytes, rows * (kReduceLanes / kPassLanes - 1));
     {
         // Real weights hold no NaN or inf: this pass needs about two thirds of the vector ops.
         StatsLaneState st;
-        if (statsFiniteChunk(p, rows, st)) return st.finish(p, DType::BF16, rows * kReduceLanes, n);
+        if (statsFiniteChunk(p, rows, st, prefetch)) return st.finish(p, DType::BF16, rows * kReduceLanes, n);
     }
     StatsLaneState st;
     Extremes16 e{_mm512_set1_epi16(0x7fff), _mm512_set1_epi16(-0x8000), _mm512_setzero_si512(),
                  _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
-    walkPasses<Extremes16, thirtyTwo>(p, rows, e, st);
+    walkPasses<Extremes16, thirtyTwo>(p, rows, e, st, prefetch);
     st.nan = sumLanes<std::uint16_t>(e.nan);
     st.inf = sumLanes<std::uint16_t>(e.inf);
     st.zero = sumLanes<std::uint16_t>(e.zero);

@@ -81,6 +81,9 @@ void TestCpuReduce::statsMatchReference_data()
         // a chunk's rows (not its tail) sends that chunk back to the full one.
         for (const char* kind : {"negative", "positive", "signed zeros", "largest finite", "one NaN", "one -NaN", "one +inf", "one -inf"})
             QTest::newRow(qPrintable(QString("%1 %2 n=200003").arg(name, kind))) << dt << 200003ull << kind;
+        // 21 chunks: one thread takes them in runs of 5, each asking for the next while it reads one.
+        for (const char* kind : {"weights", "one NaN"})
+            QTest::newRow(qPrintable(QString("%1 %2, runs of chunks").arg(name, kind))) << dt << 21 * 65536ull - 1000 << kind;
     }
 }
 
@@ -141,6 +144,9 @@ void TestCpuReduce::errorsMatchReference_data()
     for (auto [a, b] : pairs)
         for (const char* special : {"", "nan", "inf"})
             QTest::newRow(qPrintable(QString("%1 vs %2 finite %3").arg(dtypeName(a).data(), dtypeName(b).data(), special))) << a << b << 2 * 65536ull + 1000 << false << special;
+    for (auto [a, b] : pairs)
+        for (const char* special : {"", "nan"})
+            QTest::newRow(qPrintable(QString("%1 vs %2 finite %3, runs of chunks").arg(dtypeName(a).data(), dtypeName(b).data(), special))) << a << b << 21 * 65536ull - 1000 << false << special;
 }
 
 void TestCpuReduce::errorsMatchReference()
