@@ -129,7 +129,7 @@ CKPT_AVX512 bool walkChunk(const std::uint8_t* pa, const std::uint8_t* pb, std::
     __m512i absMax = _mm512_setzero_si512();
     const Tolerance t{_mm512_set1_pd(atol), _mm512_set1_pd(rtol)};
     const std::uint64_t rows = n / kReduceLanes, laterSteps = rows * (kReduceLanes / kPassLanes - 1);
-    NextChunkPrefetch nextA(next.a, next.n * ea, laterSteps), nextB(next.b, next.n * eb, laterSteps);
+    BlockPrefetch nextA = nextChunkPrefetch(next.a, next.n * ea, laterSteps), nextB = nextChunkPrefetch(next.b, next.n * eb, laterSteps);
     for (unsigned base = 0; base < kReduceLanes; base += kPassLanes) {
         PassSums s;
         for (unsigned j = 0; j < 4; ++j) s.se[j] = s.sa[j] = s.dot[j] = s.sb[j] = _mm512_setzero_pd();

@@ -25,7 +25,7 @@ void fp8LookupRows(const std::uint8_t* codes, std::uint64_t rows, std::uint64_t 
 
 // Stats of one reduce chunk of BF16 values, in the lane order of reduce_rules.h (the same
 // partial as avx2::statsChunk). next / nextBytes: the chunk this thread takes next, if any, which
-// it asks for while it reads this one (reduce_lanes.h, NextChunkPrefetch).
+// it asks for while it reads this one (reduce_lanes.h, nextChunkPrefetch).
 numeric::StatsPartial statsBf16Chunk(const std::uint8_t* p, std::uint64_t n, const std::uint8_t* next = nullptr,
                                      std::uint64_t nextBytes = 0);
 

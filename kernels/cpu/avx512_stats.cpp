@@ -128,7 +128,7 @@ CKPT_AVX512_INLINE std::uint64_t sumLanes(__m512i v)
 // as soon as a pass has seen a value the Extremes cannot take (random bits: in the first pass).
 template <typename Extremes, void (*Step)(const std::uint8_t*, PassSums&, unsigned, Extremes&)>
 CKPT_AVX512_INLINE bool walkPasses(const std::uint8_t* p, std::uint64_t rows, Extremes& e, StatsLaneState& st,
-                                   NextChunkPrefetch& next)
+                                   BlockPrefetch& next)
 {
     for (unsigned base = 0; base < kReduceLanes; base += kPassLanes) {
         PassSums s;
@@ -159,7 +159,7 @@ inline void addRawExtremes(StatsLaneState& st, std::int16_t smin, std::int16_t s
     st.addKeys16(mn, mx, am);
 }
 
-CKPT_AVX512 bool statsFiniteChunk(const std::uint8_t* p, std::uint64_t rows, StatsLaneState& st, NextChunkPrefetch& next)
+CKPT_AVX512 bool statsFiniteChunk(const std::uint8_t* p, std::uint64_t rows, StatsLaneState& st, BlockPrefetch& next)
 {
     RawExtremes16 e{_mm512_set1_epi16(0x7fff), _mm512_set1_epi16(-0x8000), _mm512_set1_epi16(-1),
                     _mm512_setzero_si512(), _mm512_setzero_si512()};
@@ -181,7 +181,7 @@ CKPT_AVX512 numeric::StatsPartial statsBf16Chunk(const std::uint8_t* p, std::uin
                                                  std::uint64_t nextBytes)
 {
     const std::uint64_t rows = n / kReduceLanes;
-    NextChunkPrefetch prefetch(next, nextBytes, rows * (kReduceLanes / kPassLanes - 1));
+    BlockPrefetch prefetch = nextChunkPrefetch(next, nextBytes, rows * (kReduceLanes / kPassLanes - 1));
     {
         // Real weights hold no NaN or inf: this pass needs about two thirds of the vector ops.
         StatsLaneState st;

@@ -160,40 +160,62 @@ void quantFp8Avx2(ThreadPool& pool, const Fp8BlockQuantArgs& a)
     const auto absMax = wide ? avx512::absMaxBits : avx2::absMaxBits;
     const auto encode = wide ? avx512::fp8Encode : avx2::fp8Encode;
     const bool byTable = wide && a.inDtype == DType::BF16;  // avx512::Fp8Bf16Table says why
-    pool.run(gridRows * tilesPerRow, [&](std::size_t t) {
-        const std::uint64_t br = t / tilesPerRow, j0 = (t % tilesPerRow) * tileBlocks;
-        const std::uint64_t j1 = std::min(gridCols, j0 + tileBlocks);
-        const std::uint64_t r0 = br * a.blockRows, r1 = std::min(a.rows, r0 + a.blockRows);
-        std::vector<std::uint32_t> amax(j1 - j0, 0);
-        std::vector<float> scale(j1 - j0);
-        std::vector<avx512::Fp8Bf16Table> tables(byTable ? j1 - j0 : 0);
-        // The amax pass asks for the tile's next row while it reads this one: the rows of a tile
-        // are a whole row pitch apart, and the hardware prefetchers pick up each one late (1.1x).
-        const std::uint64_t c0 = j0 * a.blockCols, width = std::min(a.cols, j1 * a.blockCols) - c0;
-        auto forEachSegment = [&](bool prefetchNextRow, auto&& fn) {
-            for (std::uint64_t r = r0; r < r1; ++r) {
-                if (prefetchNextRow && r + 1 < r1) prefetchLines(in + ((r + 1) * a.cols + c0) * inBytes, width * inBytes);
-                for (std::uint64_t j = j0; j < j1; ++j) {
-                    const std::uint64_t s0 = j * a.blockCols, n = std::min(a.cols, s0 + a.blockCols) - s0;
-                    fn(r * a.cols + s0, j - j0, n);
-                }
+    struct Tile {
+        std::uint64_t br, j0, j1, r0, r1, c0, width;
+    };
+    const auto tileAt = [&](std::uint64_t t) {
+        Tile g;
+        g.br = t / tilesPerRow, g.j0 = (t % tilesPerRow) * tileBlocks, g.j1 = std::min(gridCols, g.j0 + tileBlocks);
+        g.r0 = g.br * a.blockRows, g.r1 = std::min(a.rows, g.r0 + a.blockRows);
+        g.c0 = g.j0 * a.blockCols, g.width = std::min(a.cols, g.j1 * a.blockCols) - g.c0;
+        return g;
+    };
+    // Tasks of consecutive tiles (about four per thread): while a tile is encoded (its input in
+    // L2), the next one is asked for, so the amax pass does not wait on all its misses at once.
+    const std::uint64_t tiles = gridRows * tilesPerRow, run = std::max<std::uint64_t>(1, tiles / (4 * pool.size()));
+    pool.run(ceilDiv(tiles, run), [&](std::size_t task) {
+        std::vector<std::uint32_t> amax(tileBlocks);
+        std::vector<float> scale(tileBlocks);
+        std::vector<avx512::Fp8Bf16Table> tables(byTable ? tileBlocks : 0);
+        const std::uint64_t t1 = std::min(tiles, (task + 1) * run);
+        for (std::uint64_t t = task * run; t < t1; ++t) {
+            const Tile g = tileAt(t);
+            BlockPrefetch next;
+            if (t + 1 < t1) {
+                const Tile n = tileAt(t + 1);
+                next = BlockPrefetch(in + (n.r0 * a.cols + n.c0) * inBytes, a.cols * inBytes, n.width * inBytes,
+                                     n.r1 - n.r0, (g.r1 - g.r0) * (g.j1 - g.j0));
             }
-        };
-        forEachSegment(true, [&](std::uint64_t i, std::uint64_t k, std::uint64_t n) {
-            amax[k] = absMax(in + i * inBytes, a.inDtype, n, amax[k]);
-        });
-        for (std::uint64_t j = j0; j < j1; ++j) {
-            const Fp8BlockScale s = fp8BlockScale(bitsToF32(amax[j - j0]), e8m0);
-            const std::uint64_t blk = br * gridCols + j;
-            if (e8m0) sc[blk] = s.e8m0;
-            else std::memcpy(sc + 4 * blk, &s.value, 4);
-            scale[j - j0] = s.value;
-            if (byTable) avx512::fp8Bf16Table(s.value, tables[j - j0]);
+            // The amax pass asks for the tile's next row while it reads this one: the rows of a
+            // tile are a whole row pitch apart, and the hardware prefetchers pick up each late.
+            auto forEachSegment = [&](bool prefetchNextRow, auto&& fn) {
+                for (std::uint64_t r = g.r0; r < g.r1; ++r) {
+                    if (prefetchNextRow && r + 1 < g.r1)
+                        prefetchLines(in + ((r + 1) * a.cols + g.c0) * inBytes, g.width * inBytes);
+                    for (std::uint64_t j = g.j0; j < g.j1; ++j) {
+                        const std::uint64_t s0 = j * a.blockCols, n = std::min(a.cols, s0 + a.blockCols) - s0;
+                        fn(r * a.cols + s0, j - g.j0, n);
+                    }
+                }
+            };
+            std::fill(amax.begin(), amax.end(), 0u);
+            forEachSegment(true, [&](std::uint64_t i, std::uint64_t k, std::uint64_t n) {
+                amax[k] = absMax(in + i * inBytes, a.inDtype, n, amax[k]);
+            });
+            for (std::uint64_t j = g.j0; j < g.j1; ++j) {
+                const Fp8BlockScale s = fp8BlockScale(bitsToF32(amax[j - g.j0]), e8m0);
+                const std::uint64_t blk = g.br * gridCols + j;
+                if (e8m0) sc[blk] = s.e8m0;
+                else std::memcpy(sc + 4 * blk, &s.value, 4);
+                scale[j - g.j0] = s.value;
+                if (byTable) avx512::fp8Bf16Table(s.value, tables[j - g.j0]);
+            }
+            forEachSegment(false, [&](std::uint64_t i, std::uint64_t k, std::uint64_t n) {
+                next.step();
+                if (byTable) avx512::fp8EncodeBf16(in + i * inBytes, tables[k], q + i, n);
+                else encode(in + i * inBytes, a.inDtype, scale[k], q + i, n);
+            });
         }
-        forEachSegment(false, [&](std::uint64_t i, std::uint64_t k, std::uint64_t n) {
-            if (byTable) avx512::fp8EncodeBf16(in + i * inBytes, tables[k], q + i, n);
-            else encode(in + i * inBytes, a.inDtype, scale[k], q + i, n);
-        });
     });
 }
 #endif
