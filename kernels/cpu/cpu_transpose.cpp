@@ -10,7 +10,9 @@
 // Why each tile prefetches the next: a tile's lines are a row pitch apart, which the hardware
 // prefetchers do not follow, so every load and every store of a tile missed L2; with misses on
 // both sides the core ran about one tile at a time (2.4 GB/s on one Xeon core, 28 MiB in L3).
-// Asking for the next tile's lines while this one is transposed overlaps them (4x).
+// Asking for the next tile's lines while this one is transposed overlaps them (4x). Within a
+// block the tiles go down the input rows first, so consecutive tiles write the next line of the
+// same output rows: runs the L2 streamer follows (1.2x with 2 threads on the same Xeon).
 
 #include "kernels/cpu/avx2_kernels.h"
 #include "kernels/cpu/avx512_kernels.h"
@@ -126,11 +128,11 @@ void transposeBlock(const Matrix& m, std::uint64_t r0, std::uint64_t c0, TileMod
     const std::uint64_t r1 = std::min(m.rows, r0 + kBlock), c1 = std::min(m.cols, c0 + kBlock);
     const std::uint64_t inPitch = m.cols * m.es, outPitch = m.stride * m.es;
     alignas(64) std::uint8_t buf[kLine * kLine];  // t rows of one line each
-    for (std::uint64_t r = r0; r < r1; r += t)
-        for (std::uint64_t c = c0; c < c1; c += t) {
+    for (std::uint64_t c = c0; c < c1; c += t)
+        for (std::uint64_t r = r0; r < r1; r += t) {
             const std::uint64_t nr = std::min(t, r1 - r), nc = std::min(t, c1 - c);
-            const std::uint64_t nextR = c + t < c1 ? r : r + t, nextC = c + t < c1 ? c + t : c0;
-            if (nextR < r1) prefetchTile(m, nextR, nextC, std::min(t, r1 - nextR), std::min(t, c1 - nextC), mode.stream);
+            const std::uint64_t nextC = r + t < r1 ? c : c + t, nextR = r + t < r1 ? r + t : r0;
+            if (nextC < c1) prefetchTile(m, nextR, nextC, std::min(t, r1 - nextR), std::min(t, c1 - nextC), mode.stream);
             const std::uint8_t* in = m.in + r * inPitch + c * m.es;
             std::uint8_t* out = m.out + c * outPitch + r * m.es;
             if (nr != t || nc != t) {
