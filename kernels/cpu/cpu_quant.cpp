@@ -170,15 +170,13 @@ void quantFp8Avx2(ThreadPool& pool, const Fp8BlockQuantArgs& a)
         g.c0 = g.j0 * a.blockCols, g.width = std::min(a.cols, g.j1 * a.blockCols) - g.c0;
         return g;
     };
-    // Tasks of consecutive tiles (about four per thread): while a tile is encoded (its input in
-    // L2), the next one is asked for, so the amax pass does not wait on all its misses at once.
-    const std::uint64_t tiles = gridRows * tilesPerRow, run = std::max<std::uint64_t>(1, tiles / (4 * pool.size()));
-    pool.run(ceilDiv(tiles, run), [&](std::size_t task) {
+    // Runs of consecutive tiles: while a tile is encoded (its input in L2), the next one is asked
+    // for, so the amax pass does not wait on all its misses at once.
+    pool.runInRuns(gridRows * tilesPerRow, [&](std::size_t t0, std::size_t t1) {
         std::vector<std::uint32_t> amax(tileBlocks);
         std::vector<float> scale(tileBlocks);
         std::vector<avx512::Fp8Bf16Table> tables(byTable ? tileBlocks : 0);
-        const std::uint64_t t1 = std::min(tiles, (task + 1) * run);
-        for (std::uint64_t t = task * run; t < t1; ++t) {
+        for (std::uint64_t t = t0; t < t1; ++t) {
             const Tile g = tileAt(t);
             BlockPrefetch next;
             if (t + 1 < t1) {

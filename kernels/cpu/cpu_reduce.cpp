@@ -133,16 +133,9 @@ template <DType A> struct ErrorPick { static constexpr auto fn = &ErrorOuter<A>:
 
 std::uint64_t chunkCount(std::uint64_t count) { return ceilDiv(count, kReduceChunk); }
 
-// Tasks of consecutive chunks (about four per thread), so that a thread knows the chunk it takes
-// next and can ask for it early; fn(c, hasNext): chunk c, and whether its task goes on to c + 1.
-template <typename Fn>
-void forChunkRuns(ThreadPool& pool, std::size_t chunks, Fn&& fn)
+std::uint64_t chunkElements(std::uint64_t count, std::uint64_t c)
 {
-    const std::size_t run = std::max<std::size_t>(1, chunks / (4 * std::size_t{pool.size()}));
-    pool.run(ceilDiv(chunks, run), [&](std::size_t t) {
-        const std::size_t c1 = std::min(chunks, (t + 1) * run);
-        for (std::size_t c = t * run; c < c1; ++c) fn(c, c + 1 < c1);
-    });
+    return std::min<std::uint64_t>(kReduceChunk, count - c * kReduceChunk);
 }
 
 // The dtypes the AVX2 reductions take (the others keep the portable loops).
@@ -159,14 +152,14 @@ std::vector<StatsPartial> statsPartials(ThreadPool& pool, const std::uint8_t* da
 #if CKPT_CPU_AVX2
     if (isF32Family(dtype) && avx2::available()) {
         const bool wide = avx512::available();
-        forChunkRuns(pool, parts.size(), [&](std::size_t c, bool hasNext) {
-            const std::uint64_t i0 = c * std::uint64_t{kReduceChunk};
-            const std::uint64_t n = std::min<std::uint64_t>(kReduceChunk, count - i0);
-            if (dtype == DType::BF16 && wide) {
-                const std::uint64_t nextN = hasNext ? std::min<std::uint64_t>(kReduceChunk, count - i0 - n) : 0;
-                parts[c] = avx512::statsBf16Chunk(data + i0 * bytes, n, data + (i0 + n) * bytes, nextN * bytes);
-            } else {
-                parts[c] = avx2::statsChunk(data + i0 * bytes, dtype, n);
+        // Runs of chunks: each asks for the task's next one (avx512::statsBf16Chunk).
+        pool.runInRuns(parts.size(), [&](std::size_t c0, std::size_t c1) {
+            for (std::size_t c = c0; c < c1; ++c) {
+                const std::uint64_t i0 = c * std::uint64_t{kReduceChunk}, n = chunkElements(count, c);
+                const std::uint64_t nextN = c + 1 < c1 ? chunkElements(count, c + 1) : 0;
+                parts[c] = dtype == DType::BF16 && wide
+                               ? avx512::statsBf16Chunk(data + i0 * bytes, n, data + (i0 + n) * bytes, nextN * bytes)
+                               : avx2::statsChunk(data + i0 * bytes, dtype, n);
             }
         });
         return parts;
@@ -189,13 +182,14 @@ std::vector<ErrorPartial> errorPartials(ThreadPool& pool, const std::uint8_t* a,
 #if CKPT_CPU_AVX2
     if (isF32Family(aDt) && isF32Family(bDt) && avx2::available()) {
         const bool wide = avx512::available() && avx512::takesErrors(aDt, bDt);
-        forChunkRuns(pool, parts.size(), [&](std::size_t c, bool hasNext) {
-            const std::uint64_t i0 = c * std::uint64_t{kReduceChunk};
-            const std::uint64_t n = std::min<std::uint64_t>(kReduceChunk, count - i0);
-            const std::uint64_t nextN = hasNext ? std::min<std::uint64_t>(kReduceChunk, count - i0 - n) : 0;
-            parts[c] = wide ? avx512::errorChunk(a + i0 * ab, aDt, b + i0 * bb, bDt, n, atol, rtol, a + (i0 + n) * ab,
-                                                 b + (i0 + n) * bb, nextN)
-                            : avx2::errorChunk(a + i0 * ab, aDt, b + i0 * bb, bDt, n, atol, rtol);
+        pool.runInRuns(parts.size(), [&](std::size_t c0, std::size_t c1) {
+            for (std::size_t c = c0; c < c1; ++c) {
+                const std::uint64_t i0 = c * std::uint64_t{kReduceChunk}, n = chunkElements(count, c);
+                const std::uint64_t nextN = c + 1 < c1 ? chunkElements(count, c + 1) : 0;
+                parts[c] = wide ? avx512::errorChunk(a + i0 * ab, aDt, b + i0 * bb, bDt, n, atol, rtol,
+                                                     a + (i0 + n) * ab, b + (i0 + n) * bb, nextN)
+                                : avx2::errorChunk(a + i0 * ab, aDt, b + i0 * bb, bDt, n, atol, rtol);
+            }
         });
         return parts;
     }

@@ -1,5 +1,7 @@
 #include "kernels/cpu/thread_pool.h"
 
+#include <algorithm>
+
 namespace ckpt {
 
 ThreadPool::ThreadPool(unsigned threads)
@@ -68,6 +70,12 @@ void ThreadPool::run(std::size_t tasks, const std::function<void(std::size_t)>& 
     std::unique_lock lock(m_mutex);
     m_done.wait(lock, [&] { return m_finished == m_tasks; });
     m_fn = nullptr;
+}
+
+void ThreadPool::runInRuns(std::size_t items, const std::function<void(std::size_t, std::size_t)>& fn)
+{
+    const std::size_t run = std::max<std::size_t>(1, items / (4 * std::size_t{size()}));
+    this->run((items + run - 1) / run, [&](std::size_t t) { fn(t * run, std::min(items, (t + 1) * run)); });
 }
 
 } // namespace ckpt

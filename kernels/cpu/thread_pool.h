@@ -26,6 +26,10 @@ public:
     // threads queue one after the other; fn must not call run() on the same pool.
     void run(std::size_t tasks, const std::function<void(std::size_t)>& fn);
 
+    // Runs fn(begin, end) over ranges of consecutive items that cover 0 .. items - 1, about four
+    // per thread: for loops whose task prefetches the item it takes next while it works on one.
+    void runInRuns(std::size_t items, const std::function<void(std::size_t begin, std::size_t end)>& fn);
+
 private:
     void workerLoop();
     void drain();

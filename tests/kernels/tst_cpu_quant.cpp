@@ -53,6 +53,17 @@ Bytes pinnedRows(const std::vector<float>& sweep, float pin, std::uint64_t width
     return f32Bytes(v);
 }
 
+// Every BF16 code whose value is at most `amax` in magnitude, and every inf and NaN.
+std::vector<std::uint16_t> bf16CodesUpTo(float amax)
+{
+    std::vector<std::uint16_t> codes;
+    for (std::uint32_t code = 0; code < 0x10000; ++code) {
+        const float x = numeric::bitsToF32(code << 16);
+        if (!std::isfinite(x) || std::fabs(x) <= amax) codes.push_back(static_cast<std::uint16_t>(code));
+    }
+    return codes;
+}
+
 } // namespace
 
 class TestCpuQuant : public QObject {
@@ -272,13 +283,8 @@ void TestCpuQuant::fp4EveryCodeAtEveryScale()
         // 6 x 2^126 overflows; the largest finite BF16 (amax / 6 just under 2^126) gives b = 253.
         const float pin = r + 1 < 253 ? std::ldexp(6.0f, static_cast<int>(r + 1) - 127) : numeric::bitsToF32(0x7f7f0000u);
         const std::uint16_t pinCode = static_cast<std::uint16_t>(numeric::f32ToBits(pin) >> 16);
-        std::uint64_t k = 0;
-        for (std::uint32_t code = 0; code < 0x10000; ++code) {
-            const float x = numeric::bitsToF32(code << 16);
-            if (std::isfinite(x) && std::fabs(x) > pin) continue;
-            put(r * cols + (k / 31) * 32 + 1 + k % 31, static_cast<std::uint16_t>(code));
-            ++k;
-        }
+        const std::vector<std::uint16_t> codes = bf16CodesUpTo(pin);
+        for (std::uint64_t k = 0; k < codes.size(); ++k) put(r * cols + (k / 31) * 32 + 1 + k % 31, codes[k]);
         for (std::uint64_t g = 0; g < groups; ++g) put(r * cols + g * 32, static_cast<std::uint16_t>(pinCode | (g % 2) << 15));
     }
     Fp4QuantArgs a{in.data(), inDtype, rows, cols, 32, nullptr, nullptr};
@@ -324,11 +330,7 @@ void TestCpuQuant::fp8EveryBf16CodeAtScales()
     QFETCH(DType, scaleDtype);
     const std::uint16_t pinCode = static_cast<std::uint16_t>(numeric::f32ToBits(pin) >> 16);
     const float amax = numeric::bitsToF32(std::uint32_t{pinCode} << 16);
-    std::vector<std::uint16_t> codes;
-    for (std::uint32_t code = 0; code < 0x10000; ++code) {
-        const float x = numeric::bitsToF32(code << 16);
-        if (!std::isfinite(x) || std::fabs(x) <= amax) codes.push_back(static_cast<std::uint16_t>(code));
-    }
+    const std::vector<std::uint16_t> codes = bf16CodesUpTo(amax);
     const std::uint64_t blocks = (codes.size() + 126) / 127, cols = blocks * 128;
     Bytes in(cols * 2, 0);
     for (std::uint64_t k = 0; k < codes.size(); ++k) std::memcpy(in.data() + 2 * ((k / 127) * 128 + 1 + k % 127), &codes[k], 2);
