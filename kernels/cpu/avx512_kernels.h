@@ -6,6 +6,7 @@
 // CKPT_CPU_SCALAR=1 turns off both.
 
 #include "kernels/cpu/avx2_kernels.h"
+#include "kernels/cpu/prefetch.h"
 
 #include <cstdint>
 
@@ -45,15 +46,25 @@ void fp8Encode(const std::uint8_t* in, DType inDtype, float scale, std::uint8_t*
 // One FP8 block's encoder for BF16 inputs (fp8Bf16Table, fp8EncodeBf16): the e4m3 code of every
 // BF16 mantissa at the block's scale, so that most values take a table lookup instead of a
 // division; the others (those whose code is subnormal or zero, subnormal inputs, and every value
-// of a block whose scale is not a normal float) take fp8Encode's path. Same codes as fp8Encode.
+// of a block whose scale is not a normal float >= 2^-119) take fp8Encode's path. Same codes as fp8Encode.
 struct Fp8Bf16Table {
-    alignas(64) std::int16_t code[128];  // code of 1.m x 2^e less 8 e, e = the scale's exponent field
+    alignas(64) std::uint8_t code[128];  // code of 1.m x 2^(e - 127) / scale, e = the scale's exponent field
     float scale = 0;
-    bool lookup = false;                 // the scale is a normal float, so the table holds
+    bool lookup = false;                 // the scale is a normal float >= 2^-119, so the table holds
 };
 
 void fp8Bf16Table(float scale, Fp8Bf16Table& t);
 void fp8EncodeBf16(const std::uint8_t* in, const Fp8Bf16Table& t, std::uint8_t* out, std::uint64_t n);
+
+// A tile row of n BF16 values from a block boundary, in blocks of blockCols (a multiple of 32;
+// the last block may be shorter), one call per row instead of one per block. Encode: block k by
+// tables[k], with one next.step() per block. Amax: the running maxima of |x| over finite values
+// in 32 lanes per block (`lanes`, zeroed by the caller), which fp8AbsMaxBf16Lanes reduces to
+// absMaxBits' result for one block.
+void fp8EncodeBf16Row(const std::uint8_t* in, const Fp8Bf16Table* tables, std::uint64_t blockCols, std::uint64_t n,
+                      std::uint8_t* out, BlockPrefetch& next);
+void fp8AbsMaxBf16Row(const std::uint8_t* in, std::uint64_t blockCols, std::uint64_t n, std::uint16_t* lanes);
+std::uint32_t fp8AbsMaxBf16Lanes(const std::uint16_t* lanes);
 
 // n (even) BF16 / F16 / F32 inputs from a group boundary, in groups of groupSize (even; the last
 // may be shorter) -> n / 2 packed FP4 bytes and one scale byte per group (fp4GroupScale).

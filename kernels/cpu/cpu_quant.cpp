@@ -160,6 +160,7 @@ void quantFp8Avx2(ThreadPool& pool, const Fp8BlockQuantArgs& a)
     const auto absMax = wide ? avx512::absMaxBits : avx2::absMaxBits;
     const auto encode = wide ? avx512::fp8Encode : avx2::fp8Encode;
     const bool byTable = wide && a.inDtype == DType::BF16;  // avx512::Fp8Bf16Table says why
+    const bool rowsByTable = byTable && a.blockCols % 32 == 0;  // one call per tile row and pass
     struct Tile {
         std::uint64_t br, j0, j1, r0, r1, c0, width;
     };
@@ -176,6 +177,7 @@ void quantFp8Avx2(ThreadPool& pool, const Fp8BlockQuantArgs& a)
         std::vector<std::uint32_t> amax(tileBlocks);
         std::vector<float> scale(tileBlocks);
         std::vector<avx512::Fp8Bf16Table> tables(byTable ? tileBlocks : 0);
+        std::vector<std::uint16_t> lanes(rowsByTable ? 32 * tileBlocks : 0);
         for (std::uint64_t t = t0; t < t1; ++t) {
             const Tile g = tileAt(t);
             BlockPrefetch next;
@@ -196,10 +198,19 @@ void quantFp8Avx2(ThreadPool& pool, const Fp8BlockQuantArgs& a)
                     }
                 }
             };
-            std::fill(amax.begin(), amax.end(), 0u);
-            forEachSegment(true, [&](std::uint64_t i, std::uint64_t k, std::uint64_t n) {
-                amax[k] = absMax(in + i * inBytes, a.inDtype, n, amax[k]);
-            });
+            if (rowsByTable) {
+                std::fill(lanes.begin(), lanes.end(), std::uint16_t{0});
+                for (std::uint64_t r = g.r0; r < g.r1; ++r) {
+                    if (r + 1 < g.r1) prefetchLines(in + ((r + 1) * a.cols + g.c0) * 2, g.width * 2);
+                    avx512::fp8AbsMaxBf16Row(in + (r * a.cols + g.c0) * 2, a.blockCols, g.width, lanes.data());
+                }
+                for (std::uint64_t k = 0; k < g.j1 - g.j0; ++k) amax[k] = avx512::fp8AbsMaxBf16Lanes(lanes.data() + 32 * k);
+            } else {
+                std::fill(amax.begin(), amax.end(), 0u);
+                forEachSegment(true, [&](std::uint64_t i, std::uint64_t k, std::uint64_t n) {
+                    amax[k] = absMax(in + i * inBytes, a.inDtype, n, amax[k]);
+                });
+            }
             for (std::uint64_t j = g.j0; j < g.j1; ++j) {
                 const Fp8BlockScale s = fp8BlockScale(bitsToF32(amax[j - g.j0]), e8m0);
                 const std::uint64_t blk = g.br * gridCols + j;
@@ -207,6 +218,12 @@ void quantFp8Avx2(ThreadPool& pool, const Fp8BlockQuantArgs& a)
                 else std::memcpy(sc + 4 * blk, &s.value, 4);
                 scale[j - g.j0] = s.value;
                 if (byTable) avx512::fp8Bf16Table(s.value, tables[j - g.j0]);
+            }
+            if (rowsByTable) {
+                for (std::uint64_t r = g.r0; r < g.r1; ++r)
+                    avx512::fp8EncodeBf16Row(in + (r * a.cols + g.c0) * 2, tables.data(), a.blockCols, g.width,
+                                             q + r * a.cols + g.c0, next);
+                continue;
             }
             forEachSegment(false, [&](std::uint64_t i, std::uint64_t k, std::uint64_t n) {
                 next.step();

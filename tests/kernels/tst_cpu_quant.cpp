@@ -360,6 +360,8 @@ void TestCpuQuant::fp8Bf16TableAtAnyScale_data()
     QTest::newRow("1/8 (most codes saturate)") << 0.125f;
     QTest::newRow("3") << 3.0f;
     QTest::newRow("1e-20") << 1e-20f;
+    QTest::newRow("2^-119 (smallest on the table)") << 0x1p-119f;
+    QTest::newRow("1.5 x 2^-120 (largest off it)") << 0x1.8p-120f;
     QTest::newRow("2^-126") << 0x1p-126f;
     QTest::newRow("subnormal 1e-40") << 1e-40f;
     QTest::newRow("1e30") << 1e30f;
