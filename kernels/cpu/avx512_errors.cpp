@@ -97,17 +97,22 @@ CKPT_AVX512_INLINE void sixteenPairs(__m512 a, __m512 b, PassSums& s, unsigned h
                2 * h + 1, c, t);
 }
 
-// Sixteen pairs of a chunk thought to hold no NaN or inf: no classification, only the largest
-// |a| and |b| bits, which walkChunk checks after each pass.
-CKPT_AVX512_INLINE void sixteenFinitePairs(__m512 a, __m512 b, PassSums& s, unsigned h, Counts& c, const Tolerance& t,
-                                           __m512i& absMax)
+// Sixteen pairs of a chunk thought to hold no NaN or inf: no classification. A NaN or inf in a
+// or b turns its lane's sum of squares into a NaN or inf, which walkChunk checks after each
+// pass (finite values cannot overflow it: 2^24 squares of at most 2^256 each).
+CKPT_AVX512_INLINE void sixteenFinitePairs(__m512 a, __m512 b, PassSums& s, unsigned h, Counts& c, const Tolerance& t)
 {
-    const __m512i absMask = _mm512_set1_epi32(0x7fffffff);
-    absMax = _mm512_max_epu32(absMax, _mm512_and_si512(_mm512_castps_si512(a), absMask));
-    absMax = _mm512_max_epu32(absMax, _mm512_and_si512(_mm512_castps_si512(b), absMask));
     eightPairs(_mm512_cvtps_pd(_mm512_castps512_ps256(a)), _mm512_cvtps_pd(_mm512_castps512_ps256(b)), 0xff, s, 2 * h,
                c, t);
     eightPairs(_mm512_cvtps_pd(upperHalf(a)), _mm512_cvtps_pd(upperHalf(b)), 0xff, s, 2 * h + 1, c, t);
+}
+
+// Whether a lane sum of squares of the pass is NaN or inf (x - x is then NaN, else 0).
+CKPT_AVX512_INLINE bool nonFiniteSquares(const PassSums& s)
+{
+    __m512d z = _mm512_setzero_pd();
+    for (unsigned j = 0; j < 4; ++j) z = _mm512_add_pd(z, _mm512_add_pd(_mm512_sub_pd(s.sa[j], s.sa[j]), _mm512_sub_pd(s.sb[j], s.sb[j])));
+    return _mm512_cmp_pd_mask(z, _mm512_setzero_pd(), _CMP_NEQ_UQ) != 0;
 }
 
 // One chunk; with Finite, false (and a partial state) if it held a NaN or inf after all.
@@ -126,7 +131,6 @@ CKPT_AVX512 bool walkChunk(const std::uint8_t* pa, const std::uint8_t* pb, std::
     ErrorLaneState st;
     Counts c;
     c.mx = _mm512_setzero_pd();
-    __m512i absMax = _mm512_setzero_si512();
     const Tolerance t{_mm512_set1_pd(atol), _mm512_set1_pd(rtol)};
     const std::uint64_t rows = n / kReduceLanes, laterSteps = rows * (kReduceLanes / kPassLanes - 1);
     BlockPrefetch nextA = nextChunkPrefetch(next.a, next.n * ea, laterSteps), nextB = nextChunkPrefetch(next.b, next.n * eb, laterSteps);
@@ -142,12 +146,12 @@ CKPT_AVX512 bool walkChunk(const std::uint8_t* pa, const std::uint8_t* pb, std::
             if (base != 0) nextA.step(), nextB.step();
             for (unsigned h = 0; h < 2; ++h) {
                 const __m512 a = loadSixteen<A>(pa + (i + 16 * h) * ea), b = loadSixteen<B>(pb + (i + 16 * h) * eb);
-                if constexpr (Finite) sixteenFinitePairs(a, b, s, h, c, t, absMax);
+                if constexpr (Finite) sixteenFinitePairs(a, b, s, h, c, t);
                 else sixteenPairs(a, b, s, h, c, t);
             }
         }
         // Random bits show a NaN within the first pass: stop there, not after the whole chunk.
-        if (Finite && _mm512_cmpge_epu32_mask(absMax, _mm512_set1_epi32(0x7f800000)) != 0) return false;
+        if (Finite && nonFiniteSquares(s)) return false;
         for (unsigned j = 0; j < 4; ++j) {
             _mm512_store_pd(st.se + base + 8 * j, s.se[j]);
             _mm512_store_pd(st.sa + base + 8 * j, s.sa[j]);
