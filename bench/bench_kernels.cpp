@@ -84,6 +84,22 @@ void BM_Fp8DequantBf16(benchmark::State& st)
     report(st, kRows * kCols * 3 + sv.size() * 4, t);
 }
 
+// F32 outputs, as `verify` dequantizes its round trips and histograms.
+void BM_Fp8DequantF32(benchmark::State& st)
+{
+    const unsigned t = threadsOf(st);
+    CpuBackend be(t);
+    const Bytes w = randomBytes(kRows * kCols);
+    std::vector<float> sv((kRows / 128) * (kCols / 128), 0.01f);
+    Bytes out(kRows * kCols * 4);
+    const Fp8BlockDequantArgs a{w.data(), kRows, kCols, sv.data(), DType::F32, 128, 128, out.data(), DType::F32};
+    for (auto _ : st) {
+        if (!be.dequantFp8Block(a)) st.SkipWithError("dequant failed");
+        benchmark::DoNotOptimize(out.data());
+    }
+    report(st, kRows * kCols * 5 + sv.size() * 4, t);
+}
+
 void BM_Fp4DequantBf16(benchmark::State& st)
 {
     const unsigned t = threadsOf(st);
@@ -120,6 +136,23 @@ void BM_StatsBf16(benchmark::State& st)
     for (auto _ : st) {
         TensorStats s;
         if (!be.accumulateStats(in.data(), DType::BF16, kRows * kCols, s)) st.SkipWithError("stats failed");
+        benchmark::DoNotOptimize(s.sum);
+    }
+    report(st, in.size(), t);
+}
+
+// F32 tensors: norms and routers in F32, F32 master weights, dequantized F32 outputs.
+void BM_StatsF32(benchmark::State& st)
+{
+    const unsigned t = threadsOf(st);
+    CpuBackend be(t);
+    Bytes in(kRows * kCols * 2);  // 64 MiB, as the BF16 input
+    std::mt19937 rng(2);
+    std::normal_distribution<float> nd(0.f, 0.02f);
+    for (std::size_t i = 0; i < in.size() / 4; ++i) numeric::storeFromF32(in.data(), DType::F32, i, nd(rng));
+    for (auto _ : st) {
+        TensorStats s;
+        if (!be.accumulateStats(in.data(), DType::F32, in.size() / 4, s)) st.SkipWithError("stats failed");
         benchmark::DoNotOptimize(s.sum);
     }
     report(st, in.size(), t);
@@ -202,10 +235,12 @@ void BM_TransposeBf16(benchmark::State& st)
 
 BENCHMARK(BM_Memcpy)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Fp8DequantBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Fp8DequantF32)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Fp4DequantBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Fp8QuantFromBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Fp4QuantFromBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_StatsBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_StatsF32)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ErrorsBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ErrorsBf16Bits)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_TransposeBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);

@@ -187,6 +187,16 @@ CKPT_AVX2 void fp8Table16(float scale, DType outDtype, std::uint16_t* table)
     }
 }
 
+CKPT_AVX2 void fp8Table32(float scale, std::uint32_t* table)
+{
+    const __m256 s = _mm256_set1_ps(scale);
+    __m256i codes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    for (unsigned b = 0; b < 256; b += 8) {
+        _mm256_storeu_ps(reinterpret_cast<float*>(table + b), _mm256_mul_ps(e4m3ToF32(codes), s));
+        codes = _mm256_add_epi32(codes, splat(8));
+    }
+}
+
 namespace {
 
 template <unsigned OB>

@@ -43,6 +43,8 @@ void fp8DequantRow(const std::uint8_t* w, const float* scales, std::uint64_t blo
 // table[b] = the BF16 / F16 bits of e4m3ToF32(b) * scale for every code b: the per-block
 // tables of the FP8 dequant, 16 products per step instead of one.
 void fp8Table16(float scale, DType outDtype, std::uint16_t* table);
+// The same for F32 outputs: the f32 bits of the products.
+void fp8Table32(float scale, std::uint32_t* table);
 
 // n packed FP4 bytes (2n elements, low nibble first) in groups of groupBytes bytes, group g
 // scaled by scale byte scales[g] -> outBytes-wide outputs by lookup: for scale byte s, planes

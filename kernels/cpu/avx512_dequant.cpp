@@ -1,4 +1,4 @@
-// AVX-512 dequantization loops. FP8 -> 16-bit outputs is a 256-entry table lookup per element
+// AVX-512 dequantization loops. FP8 -> 16- or 32-bit outputs is a 256-entry table lookup per element
 // (the table holds the final output bits of each code under the block's scale, built with the
 // scalar codecs). The table is split into a low-byte and a high-byte plane of 256 bytes each,
 // four zmm registers per plane, so 64 codes take two vpermt2b per plane, one blend per plane
@@ -13,6 +13,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 namespace ckpt::cpu::avx512 {
@@ -82,64 +83,134 @@ CKPT_AVX512_INLINE void lookupMasked(const std::uint8_t* codes, const BytePlanes
     }
 }
 
-// One segment (one table): a masked head up to the 64-byte boundary when streaming, whole
-// 64-code steps, then a masked tail; no scalar loop.
-template <bool Stream>
-CKPT_AVX512_INLINE void lookupRun(const std::uint8_t* codes, const BytePlanes& p, __m512i order, std::uint64_t n,
+// F32 outputs: four byte planes (sixteen zmm), four lookups per 64 codes, then two rounds of
+// interleaves (bytes to words, words to dwords), which leave output dword 16m + 4L + t of the
+// 64 in lane L, dword t of result m from index position 16L + 4m + t: the order permutation
+// puts code 16m + 4L + t there.
+struct BytePlanes4 {
+    __m512i b[4][4];  // byte k of entries 64q .. 64q + 63: b[k][q]
+};
+
+CKPT_AVX512_INLINE __m512i dwordOrder()
+{
+    alignas(64) std::uint8_t order[64];
+    for (unsigned lane = 0; lane < 4; ++lane)
+        for (unsigned m = 0; m < 4; ++m)
+            for (unsigned t = 0; t < 4; ++t) order[16 * lane + 4 * m + t] = static_cast<std::uint8_t>(16 * m + 4 * lane + t);
+    return _mm512_load_si512(order);
+}
+
+struct Dwords64 {
+    __m512i d[4];  // output dwords 16m .. 16m + 15
+};
+
+CKPT_AVX512_INLINE Dwords64 lookup64(const BytePlanes4& p, __m512i order, __m512i codes)
+{
+    const __m512i idx = _mm512_permutexvar_epi8(order, codes);
+    const __mmask64 upper = _mm512_movepi8_mask(idx);
+    __m512i b[4];
+    for (unsigned k = 0; k < 4; ++k)
+        b[k] = _mm512_mask_mov_epi8(_mm512_permutex2var_epi8(p.b[k][0], idx, p.b[k][1]), upper,
+                                    _mm512_permutex2var_epi8(p.b[k][2], idx, p.b[k][3]));
+    const __m512i w01lo = _mm512_unpacklo_epi8(b[0], b[1]), w01hi = _mm512_unpackhi_epi8(b[0], b[1]);
+    const __m512i w23lo = _mm512_unpacklo_epi8(b[2], b[3]), w23hi = _mm512_unpackhi_epi8(b[2], b[3]);
+    return {{_mm512_unpacklo_epi16(w01lo, w23lo), _mm512_unpackhi_epi16(w01lo, w23lo), _mm512_unpacklo_epi16(w01hi, w23hi),
+             _mm512_unpackhi_epi16(w01hi, w23hi)}};
+}
+
+CKPT_AVX512_INLINE void lookupMasked(const std::uint8_t* codes, const BytePlanes4& p, __m512i order,
+                                     std::uint64_t n, std::uint8_t* out)
+{
+    const Dwords64 w = lookup64(p, order, _mm512_maskz_loadu_epi8((std::uint64_t{1} << n) - 1, codes));  // n < 64
+    for (unsigned m = 0; 16 * m < n; ++m) {
+        const std::uint64_t left = n - 16 * m;
+        _mm512_mask_storeu_epi32(out + 64 * m, static_cast<__mmask16>(left >= 16 ? 0xffff : (1u << left) - 1), w.d[m]);
+    }
+}
+
+// One segment (one table) of 16- or 32-bit outputs: a masked head up to the 64-byte boundary
+// when streaming, whole 64-code steps, then a masked tail; no scalar loop.
+template <bool Stream, typename Planes, typename Order>
+CKPT_AVX512_INLINE void lookupRun(const std::uint8_t* codes, const Planes& p, Order order, std::uint64_t n,
                                   std::uint8_t* out)
 {
+    constexpr unsigned ob = std::is_same_v<Planes, BytePlanes4> ? 4 : 2;
     std::uint64_t i = 0;
     if constexpr (Stream) {
-        const std::uint64_t head = ((64 - (reinterpret_cast<std::uintptr_t>(out) & 63)) & 63) / 2;
+        const std::uint64_t head = ((64 - (reinterpret_cast<std::uintptr_t>(out) & 63)) & 63) / ob;
         if (head != 0) {
             i = head < n ? head : n;
             lookupMasked(codes, p, order, i, out);
         }
     }
     for (; i + 64 <= n; i += 64) {
-        const Words64 w = lookup64(p, order, _mm512_loadu_si512(codes + i));
-        if constexpr (Stream) {
-            _mm512_stream_si512(reinterpret_cast<__m512i*>(out + 2 * i), w.first);
-            _mm512_stream_si512(reinterpret_cast<__m512i*>(out + 2 * i + 64), w.second);
-        } else {
-            _mm512_storeu_si512(out + 2 * i, w.first);
-            _mm512_storeu_si512(out + 2 * i + 64, w.second);
+        const auto w = lookup64(p, order, _mm512_loadu_si512(codes + i));
+        __m512i v[ob];
+        if constexpr (ob == 2) v[0] = w.first, v[1] = w.second;
+        else for (unsigned m = 0; m < 4; ++m) v[m] = w.d[m];
+        for (unsigned m = 0; m < ob; ++m) {
+            if constexpr (Stream) _mm512_stream_si512(reinterpret_cast<__m512i*>(out + ob * i + 64 * m), v[m]);
+            else _mm512_storeu_si512(out + ob * i + 64 * m, v[m]);
         }
     }
-    if (i < n) lookupMasked(codes + i, p, order, n - i, out + 2 * i);
+    if (i < n) lookupMasked(codes + i, p, order, n - i, out + ob * i);
 }
 
-// Splits each 256-word table into its byte planes once per call: a row of a block column
-// reuses them for every row of the task.
-CKPT_AVX512_INLINE void splitPlanes(const std::uint16_t* tables, std::uint64_t count, std::uint8_t* planes)
+// Splits each 256-entry table into its byte planes once per call: a row of a block column
+// reuses them for every row of the task. Plane k of table j: planes + (j * ob + k) * 256.
+template <typename OutBits>
+CKPT_AVX512_INLINE void splitPlanes(const OutBits* tables, std::uint64_t count, std::uint8_t* planes)
 {
-    for (std::uint64_t j = 0; j < count; ++j) {
-        for (unsigned k = 0; k < 8; ++k) {
-            const __m512i words = _mm512_loadu_si512(tables + j * 256 + 32 * k);
-            _mm256_storeu_si256(reinterpret_cast<__m256i*>(planes + j * 512 + 32 * k), _mm512_cvtepi16_epi8(words));
-            _mm256_storeu_si256(reinterpret_cast<__m256i*>(planes + j * 512 + 256 + 32 * k),
-                                _mm512_cvtepi16_epi8(_mm512_srli_epi16(words, 8)));
+    constexpr unsigned ob = sizeof(OutBits), perZmm = 64 / ob;
+    for (std::uint64_t j = 0; j < count; ++j)
+        for (unsigned e = 0; e < 256; e += perZmm) {
+            const __m512i v = _mm512_loadu_si512(tables + j * 256 + e);
+            for (unsigned k = 0; k < ob; ++k) {
+                std::uint8_t* dst = planes + (j * ob + k) * 256 + e;
+                if constexpr (ob == 2) _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), _mm512_cvtepi16_epi8(_mm512_srli_epi16(v, 8 * k)));
+                else _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), _mm512_cvtepi32_epi8(_mm512_srli_epi32(v, 8 * k)));
+            }
         }
-    }
 }
 
-template <bool Stream>
+template <bool Stream, typename OutBits>
 CKPT_AVX512_INLINE void lookupRows(const std::uint8_t* codes, std::uint64_t rows, std::uint64_t cols,
                                    const std::uint8_t* planes, std::uint64_t blockCols, std::uint8_t* out)
 {
-    const __m512i order = interleaveOrder();
+    constexpr unsigned ob = sizeof(OutBits);
+    using Planes = std::conditional_t<ob == 2, BytePlanes, BytePlanes4>;
+    const __m512i order = ob == 2 ? interleaveOrder() : dwordOrder();
     for (std::uint64_t r = 0; r < rows; ++r) {
         const std::uint8_t* src = codes + r * cols;
-        std::uint8_t* dst = out + r * cols * 2;
+        std::uint8_t* dst = out + r * cols * ob;
         for (std::uint64_t c = 0, j = 0; c < cols; c += blockCols, ++j) {
-            BytePlanes p;
-            for (unsigned k = 0; k < 4; ++k) {
-                p.lo[k] = _mm512_loadu_si512(planes + j * 512 + 64 * k);
-                p.hi[k] = _mm512_loadu_si512(planes + j * 512 + 256 + 64 * k);
+            Planes p;
+            const std::uint8_t* at = planes + j * ob * 256;
+            for (unsigned q = 0; q < 4; ++q) {
+                if constexpr (ob == 2) {
+                    p.lo[q] = _mm512_loadu_si512(at + 64 * q);
+                    p.hi[q] = _mm512_loadu_si512(at + 256 + 64 * q);
+                } else {
+                    for (unsigned k = 0; k < 4; ++k) p.b[k][q] = _mm512_loadu_si512(at + 256 * k + 64 * q);
+                }
             }
-            lookupRun<Stream>(src + c, p, order, cols - c < blockCols ? cols - c : blockCols, dst + 2 * c);
+            lookupRun<Stream>(src + c, p, order, cols - c < blockCols ? cols - c : blockCols, dst + ob * c);
         }
     }
+}
+
+template <typename OutBits>
+CKPT_AVX512_INLINE void lookupRowsOf(const std::uint8_t* codes, std::uint64_t rows, std::uint64_t cols,
+                                     const OutBits* tables, std::uint64_t blockCols, std::uint8_t* out, bool stream)
+{
+    const std::uint64_t count = (cols + blockCols - 1) / blockCols;
+    thread_local std::vector<std::uint8_t> planes;
+    planes.resize(count * 256 * sizeof(OutBits));
+    splitPlanes(tables, count, planes.data());
+    // Streaming needs 64-byte aligned stores, reached by a masked head from any aligned element.
+    if (stream && reinterpret_cast<std::uintptr_t>(out) % sizeof(OutBits) == 0)
+        lookupRows<true, OutBits>(codes, rows, cols, planes.data(), blockCols, out);
+    else lookupRows<false, OutBits>(codes, rows, cols, planes.data(), blockCols, out);
 }
 
 } // namespace
@@ -147,14 +218,13 @@ CKPT_AVX512_INLINE void lookupRows(const std::uint8_t* codes, std::uint64_t rows
 CKPT_AVX512 void fp8LookupRows(const std::uint8_t* codes, std::uint64_t rows, std::uint64_t cols,
                                const std::uint16_t* tables, std::uint64_t blockCols, std::uint8_t* out, bool stream)
 {
-    const std::uint64_t count = (cols + blockCols - 1) / blockCols;
-    thread_local std::vector<std::uint8_t> planes;
-    planes.resize(count * 512);
-    splitPlanes(tables, count, planes.data());
-    // Streaming needs 64-byte aligned stores, reached by a masked head from any even address.
-    if (stream && (reinterpret_cast<std::uintptr_t>(out) & 1) == 0)
-        lookupRows<true>(codes, rows, cols, planes.data(), blockCols, out);
-    else lookupRows<false>(codes, rows, cols, planes.data(), blockCols, out);
+    lookupRowsOf(codes, rows, cols, tables, blockCols, out, stream);
+}
+
+CKPT_AVX512 void fp8LookupRows(const std::uint8_t* codes, std::uint64_t rows, std::uint64_t cols,
+                               const std::uint32_t* tables, std::uint64_t blockCols, std::uint8_t* out, bool stream)
+{
+    lookupRowsOf(codes, rows, cols, tables, blockCols, out, stream);
 }
 
 } // namespace ckpt::cpu::avx512

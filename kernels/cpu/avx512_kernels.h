@@ -18,10 +18,12 @@ namespace ckpt::cpu::avx512 {
 // CKPT_CPU_SCALAR=1 nor CKPT_CPU_ISA=avx2 is set (read once).
 bool available();
 
-// rows x cols FP8 codes -> 16-bit outputs by lookup: block column j (blockCols wide) uses
+// rows x cols FP8 codes -> 16- or 32-bit outputs by lookup: block column j (blockCols wide) uses
 // tables + 256 j, the output bits of every code under that block's scale. stream: non-temporal
 // stores for the 64-byte aligned part of each segment.
 void fp8LookupRows(const std::uint8_t* codes, std::uint64_t rows, std::uint64_t cols, const std::uint16_t* tables,
+                   std::uint64_t blockCols, std::uint8_t* out, bool stream);
+void fp8LookupRows(const std::uint8_t* codes, std::uint64_t rows, std::uint64_t cols, const std::uint32_t* tables,
                    std::uint64_t blockCols, std::uint8_t* out, bool stream);
 
 // Stats of one reduce chunk of BF16 values, in the lane order of reduce_rules.h (the same
@@ -29,6 +31,9 @@ void fp8LookupRows(const std::uint8_t* codes, std::uint64_t rows, std::uint64_t 
 // it asks for while it reads this one (reduce_lanes.h, nextChunkPrefetch).
 numeric::StatsPartial statsBf16Chunk(const std::uint8_t* p, std::uint64_t n, const std::uint8_t* next = nullptr,
                                      std::uint64_t nextBytes = 0);
+// The same for F32 or F16 values (avx512_stats_f32.cpp).
+numeric::StatsPartial statsF32Chunk(const std::uint8_t* p, DType dtype, std::uint64_t n, const std::uint8_t* next,
+                                    std::uint64_t nextBytes);
 
 // Whether errorChunk takes this pair of dtypes (BF16 or F32 on each side).
 bool takesErrors(DType a, DType b);

@@ -149,12 +149,11 @@ void dequantFp8Rows(ThreadPool& pool, const Fp8BlockDequantArgs& a)
             for (std::uint64_t i = t * tablesPerTask; i < i1; ++i) {
                 const float scale = loadF32(sc, a.scaleDtype, b0 * gridCols + i);
 #if CKPT_CPU_AVX2
-                // The AVX2 products: 16 per step instead of one.
-                if constexpr (sizeof(OutBits) == 2) {
-                    if (avx2::available()) {
-                        avx2::fp8Table16(scale, a.outDtype, batchTabs.data() + i * 256);
-                        continue;
-                    }
+                // The AVX2 products: 8 or 16 per step instead of one.
+                if (avx2::available()) {
+                    if constexpr (sizeof(OutBits) == 2) avx2::fp8Table16(scale, a.outDtype, batchTabs.data() + i * 256);
+                    else avx2::fp8Table32(scale, batchTabs.data() + i * 256);
+                    continue;
                 }
 #endif
                 buildTable(a.outDtype, scale, batchTabs.data() + i * 256);
@@ -166,12 +165,11 @@ void dequantFp8Rows(ThreadPool& pool, const Fp8BlockDequantArgs& a)
             if (r0 >= r1) return;
             const OutBits* tabs = batchTabs.data() + (br - b0) * gridCols * 256;
 #if CKPT_CPU_AVX2
-            if constexpr (sizeof(OutBits) == 2) {
-                if (wide) {
-                    avx512::fp8LookupRows(w + r0 * a.cols, r1 - r0, a.cols, tabs, a.blockCols, out + r0 * a.cols * 2, stream);
-                    if (stream) avx512::storeFence();
-                    return;
-                }
+            if (wide) {
+                avx512::fp8LookupRows(w + r0 * a.cols, r1 - r0, a.cols, tabs, a.blockCols,
+                                      out + r0 * a.cols * sizeof(OutBits), stream);
+                if (stream) avx512::storeFence();
+                return;
             }
 #endif
             for (std::uint64_t r = r0; r < r1; ++r) {

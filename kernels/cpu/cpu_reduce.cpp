@@ -152,14 +152,15 @@ std::vector<StatsPartial> statsPartials(ThreadPool& pool, const std::uint8_t* da
 #if CKPT_CPU_AVX2
     if (isF32Family(dtype) && avx2::available()) {
         const bool wide = avx512::available();
-        // Runs of chunks: each asks for the task's next one (avx512::statsBf16Chunk).
+        // Runs of chunks: each asks for the task's next one (avx512::statsBf16Chunk, statsF32Chunk).
         pool.runInRuns(parts.size(), [&](std::size_t c0, std::size_t c1) {
             for (std::size_t c = c0; c < c1; ++c) {
                 const std::uint64_t i0 = c * std::uint64_t{kReduceChunk}, n = chunkElements(count, c);
                 const std::uint64_t nextN = c + 1 < c1 ? chunkElements(count, c + 1) : 0;
-                parts[c] = dtype == DType::BF16 && wide
-                               ? avx512::statsBf16Chunk(data + i0 * bytes, n, data + (i0 + n) * bytes, nextN * bytes)
-                               : avx2::statsChunk(data + i0 * bytes, dtype, n);
+                const std::uint8_t* at = data + i0 * bytes;
+                if (!wide) parts[c] = avx2::statsChunk(at, dtype, n);
+                else if (dtype == DType::BF16) parts[c] = avx512::statsBf16Chunk(at, n, at + n * bytes, nextN * bytes);
+                else parts[c] = avx512::statsF32Chunk(at, dtype, n, at + n * bytes, nextN * bytes);
             }
         });
         return parts;

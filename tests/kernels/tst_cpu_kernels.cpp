@@ -312,6 +312,8 @@ void TestCpuKernels::fp8VectorPaths_data()
     QTest::newRow("BF16 blocks of 32, 96x1000") << 96ull << 1000ull << 32u << DType::BF16 << 0u;
     QTest::newRow("F16 blocks of 40, 80x1000, output 2 bytes past 32") << 80ull << 1000ull << 40u << DType::F16 << 2u;
     QTest::newRow("BF16 blocks of 200, 64x1000") << 64ull << 1000ull << 200u << DType::BF16 << 0u;
+    QTest::newRow("F32 blocks of 40, 80x1000, output 8 bytes past 64") << 80ull << 1000ull << 40u << DType::F32 << 8u;
+    QTest::newRow("F32 streaming, odd output address") << 517ull << 2031ull << 128u << DType::F32 << 1u;
     // Blocks below the table size take the AVX2 decode, here with streaming stores.
     QTest::newRow("BF16 blocks of 16, at the streaming threshold") << at << 2048ull << 16u << DType::BF16 << 0u;
     QTest::newRow("BF16 blocks of 16, streaming, output 2 bytes past 32") << at << 2048ull << 16u << DType::BF16 << 2u;

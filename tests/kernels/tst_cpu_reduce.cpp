@@ -77,7 +77,7 @@ void TestCpuReduce::statsMatchReference_data()
         QTest::newRow(qPrintable(name + " weights n=200003")) << dt << 200003ull << "weights";
         QTest::newRow(qPrintable(name + " all NaN n=1000")) << dt << 1000ull << "nan";
         QTest::newRow(qPrintable(name + " all -inf and -0 n=777")) << dt << 777ull << "neg";
-        // Finite chunks take the AVX-512 BF16 loop's fast path; one non-finite value anywhere in
+        // Finite chunks take the AVX-512 loops' fast path; one non-finite value anywhere in
         // a chunk's rows (not its tail) sends that chunk back to the full one.
         for (const char* kind : {"negative", "positive", "signed zeros", "largest finite", "one NaN", "one -NaN", "one +inf", "one -inf"})
             QTest::newRow(qPrintable(QString("%1 %2 n=200003").arg(name, kind))) << dt << 200003ull << kind;
