@@ -11,6 +11,7 @@
 
 #include "kernels/cpu/avx512_target.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <type_traits>
@@ -128,32 +129,40 @@ CKPT_AVX512_INLINE void lookupMasked(const std::uint8_t* codes, const BytePlanes
     }
 }
 
-// One segment (one table) of 16- or 32-bit outputs: a masked head up to the 64-byte boundary
-// when streaming, whole 64-code steps, then a masked tail; no scalar loop.
-template <bool Stream, typename Planes, typename Order>
+// One segment (one table) of 16- or 32-bit outputs: whole 64-code steps, then a masked tail; no
+// scalar loop.
+template <typename Planes, typename Order>
 CKPT_AVX512_INLINE void lookupRun(const std::uint8_t* codes, const Planes& p, Order order, std::uint64_t n,
                                   std::uint8_t* out)
 {
     constexpr unsigned ob = std::is_same_v<Planes, BytePlanes4> ? 4 : 2;
     std::uint64_t i = 0;
-    if constexpr (Stream) {
-        const std::uint64_t head = ((64 - (reinterpret_cast<std::uintptr_t>(out) & 63)) & 63) / ob;
-        if (head != 0) {
-            i = head < n ? head : n;
-            lookupMasked(codes, p, order, i, out);
-        }
-    }
     for (; i + 64 <= n; i += 64) {
         const auto w = lookup64(p, order, _mm512_loadu_si512(codes + i));
-        __m512i v[ob];
-        if constexpr (ob == 2) v[0] = w.first, v[1] = w.second;
-        else for (unsigned m = 0; m < 4; ++m) v[m] = w.d[m];
-        for (unsigned m = 0; m < ob; ++m) {
-            if constexpr (Stream) _mm512_stream_si512(reinterpret_cast<__m512i*>(out + ob * i + 64 * m), v[m]);
-            else _mm512_storeu_si512(out + ob * i + 64 * m, v[m]);
+        if constexpr (ob == 2) {
+            _mm512_storeu_si512(out + 2 * i, w.first);
+            _mm512_storeu_si512(out + 2 * i + 64, w.second);
+        } else {
+            for (unsigned m = 0; m < 4; ++m) _mm512_storeu_si512(out + 4 * i + 64 * m, w.d[m]);
         }
     }
     if (i < n) lookupMasked(codes + i, p, order, n - i, out + ob * i);
+}
+
+// bytes from a cached staging buffer to the output in whole non-temporal lines; only the first
+// and last partial line take ordinary (masked) stores. Why staged: the segments of a row start
+// wherever the output does (an allocation is often 16 bytes past a line), so streaming each
+// segment straight out splits it into ordinary head and tail stores around the streamed lines,
+// about half of all lines, and mixes both kinds of store on the lines at segment edges.
+CKPT_AVX512_INLINE void streamOut(const std::uint8_t* src, std::uint8_t* dst, std::uint64_t bytes)
+{
+    const std::uint64_t toLine = (64 - (reinterpret_cast<std::uintptr_t>(dst) & 63)) & 63;
+    const std::uint64_t head = toLine < bytes ? toLine : bytes;
+    const auto first = [](std::uint64_t k) { return static_cast<__mmask64>((std::uint64_t{1} << k) - 1); };  // k < 64
+    if (head != 0) _mm512_mask_storeu_epi8(dst, first(head), _mm512_maskz_loadu_epi8(first(head), src));
+    std::uint64_t i = head;
+    for (; i + 64 <= bytes; i += 64) _mm512_stream_si512(reinterpret_cast<__m512i*>(dst + i), _mm512_loadu_si512(src + i));
+    if (i < bytes) _mm512_mask_storeu_epi8(dst + i, first(bytes - i), _mm512_maskz_loadu_epi8(first(bytes - i), src + i));
 }
 
 // Splits each 256-entry table into its byte planes once per call: a row of a block column
@@ -173,28 +182,57 @@ CKPT_AVX512_INLINE void splitPlanes(const OutBits* tables, std::uint64_t count, 
         }
 }
 
-template <bool Stream, typename OutBits>
+template <typename OutBits>
+CKPT_AVX512_INLINE auto loadPlanes(const std::uint8_t* at)
+{
+    if constexpr (sizeof(OutBits) == 2) {
+        BytePlanes p;
+        for (unsigned q = 0; q < 4; ++q) p.lo[q] = _mm512_loadu_si512(at + 64 * q), p.hi[q] = _mm512_loadu_si512(at + 256 + 64 * q);
+        return p;
+    } else {
+        BytePlanes4 p;
+        for (unsigned k = 0; k < 4; ++k)
+            for (unsigned q = 0; q < 4; ++q) p.b[k][q] = _mm512_loadu_si512(at + 256 * k + 64 * q);
+        return p;
+    }
+}
+
+// The segment of a row from column c (a block boundary) into `to`; returns its end.
+template <typename OutBits>
+CKPT_AVX512_INLINE std::uint64_t segment(const std::uint8_t* src, std::uint64_t c, std::uint64_t cols,
+                                         std::uint64_t blockCols, const std::uint8_t* planes, __m512i order,
+                                         std::uint8_t* to)
+{
+    const std::uint64_t n = cols - c < blockCols ? cols - c : blockCols;
+    lookupRun(src + c, loadPlanes<OutBits>(planes + (c / blockCols) * sizeof(OutBits) * 256), order, n, to);
+    return c + n;
+}
+
+// A piece of a row streamed at once: small enough to stay in L1 with the planes.
+constexpr std::uint64_t kStageBytes = 8192;
+
+// Streaming (stage != nullptr): each row goes through `stage` (stageBytes, at least one segment)
+// in pieces of whole segments, then out by streamOut.
+template <typename OutBits>
 CKPT_AVX512_INLINE void lookupRows(const std::uint8_t* codes, std::uint64_t rows, std::uint64_t cols,
-                                   const std::uint8_t* planes, std::uint64_t blockCols, std::uint8_t* out)
+                                   const std::uint8_t* planes, std::uint64_t blockCols, std::uint8_t* out,
+                                   std::uint8_t* stage, std::uint64_t stageBytes)
 {
     constexpr unsigned ob = sizeof(OutBits);
-    using Planes = std::conditional_t<ob == 2, BytePlanes, BytePlanes4>;
     const __m512i order = ob == 2 ? interleaveOrder() : dwordOrder();
     for (std::uint64_t r = 0; r < rows; ++r) {
         const std::uint8_t* src = codes + r * cols;
         std::uint8_t* dst = out + r * cols * ob;
-        for (std::uint64_t c = 0, j = 0; c < cols; c += blockCols, ++j) {
-            Planes p;
-            const std::uint8_t* at = planes + j * ob * 256;
-            for (unsigned q = 0; q < 4; ++q) {
-                if constexpr (ob == 2) {
-                    p.lo[q] = _mm512_loadu_si512(at + 64 * q);
-                    p.hi[q] = _mm512_loadu_si512(at + 256 + 64 * q);
-                } else {
-                    for (unsigned k = 0; k < 4; ++k) p.b[k][q] = _mm512_loadu_si512(at + 256 * k + 64 * q);
-                }
+        for (std::uint64_t c0 = 0; c0 < cols;) {
+            if (stage == nullptr) {
+                c0 = segment<OutBits>(src, c0, cols, blockCols, planes, order, dst + ob * c0);
+                continue;
             }
-            lookupRun<Stream>(src + c, p, order, cols - c < blockCols ? cols - c : blockCols, dst + ob * c);
+            std::uint64_t c = c0;
+            do c = segment<OutBits>(src, c, cols, blockCols, planes, order, stage + ob * (c - c0));
+            while (c < cols && (c - c0 + blockCols) * ob <= stageBytes);
+            streamOut(stage, dst + ob * c0, ob * (c - c0));
+            c0 = c;
         }
     }
 }
@@ -204,13 +242,12 @@ CKPT_AVX512_INLINE void lookupRowsOf(const std::uint8_t* codes, std::uint64_t ro
                                      const OutBits* tables, std::uint64_t blockCols, std::uint8_t* out, bool stream)
 {
     const std::uint64_t count = (cols + blockCols - 1) / blockCols;
-    thread_local std::vector<std::uint8_t> planes;
+    thread_local std::vector<std::uint8_t> planes, stage;
     planes.resize(count * 256 * sizeof(OutBits));
     splitPlanes(tables, count, planes.data());
-    // Streaming needs 64-byte aligned stores, reached by a masked head from any aligned element.
-    if (stream && reinterpret_cast<std::uintptr_t>(out) % sizeof(OutBits) == 0)
-        lookupRows<true, OutBits>(codes, rows, cols, planes.data(), blockCols, out);
-    else lookupRows<false, OutBits>(codes, rows, cols, planes.data(), blockCols, out);
+    const std::uint64_t stageBytes = std::max<std::uint64_t>(kStageBytes, blockCols * sizeof(OutBits));
+    if (stream) stage.resize(stageBytes);
+    lookupRows<OutBits>(codes, rows, cols, planes.data(), blockCols, out, stream ? stage.data() : nullptr, stageBytes);
 }
 
 } // namespace

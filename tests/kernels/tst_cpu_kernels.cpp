@@ -314,6 +314,10 @@ void TestCpuKernels::fp8VectorPaths_data()
     QTest::newRow("BF16 blocks of 200, 64x1000") << 64ull << 1000ull << 200u << DType::BF16 << 0u;
     QTest::newRow("F32 blocks of 40, 80x1000, output 8 bytes past 64") << 80ull << 1000ull << 40u << DType::F32 << 8u;
     QTest::newRow("F32 streaming, odd output address") << 517ull << 2031ull << 128u << DType::F32 << 1u;
+    // Streamed rows go out through an 8 KiB staging piece of whole segments: pieces of many
+    // short segments, and one segment longer than the piece.
+    QTest::newRow("F16 blocks of 100, streaming, 6 bytes past 64") << 1031ull << 2047ull << 100u << DType::F16 << 6u;
+    QTest::newRow("BF16 blocks of 5000, streaming, ragged 180x12001") << 180ull << 12001ull << 5000u << DType::BF16 << 2u;
     // Blocks below the table size take the AVX2 decode, here with streaming stores.
     QTest::newRow("BF16 blocks of 16, at the streaming threshold") << at << 2048ull << 16u << DType::BF16 << 0u;
     QTest::newRow("BF16 blocks of 16, streaming, output 2 bytes past 32") << at << 2048ull << 16u << DType::BF16 << 2u;
