@@ -43,6 +43,17 @@ void fp8DequantRow(const std::uint8_t* w, const float* scales, std::uint64_t blo
 // table[b] = the BF16 / F16 bits of e4m3ToF32(b) * scale for every code b: the per-block
 // tables of the FP8 dequant, 16 products per step instead of one.
 void fp8Table16(float scale, DType outDtype, std::uint16_t* table);
+
+// One block's FP8 -> BF16 / F16 decode by exponent arithmetic (avx2_fp8_exponent.cpp says why it
+// is exact): fp8ExponentTable derives it from the block's 256-entry table and says whether it
+// reproduces every entry; fp8ExponentDecode then decodes the first n - n % 32 codes of a segment
+// and returns how many it did (the rest is for the table loop).
+struct Fp8ExponentTable {
+    alignas(32) std::uint8_t normalLo[32], normalHi[32], specialLo[32], specialHi[32];  // 16 entries, twice
+    unsigned shift = 4;  // c & 0x78 << shift is the exponent's place: 4 for BF16, 7 for F16
+};
+bool fp8ExponentTable(const std::uint16_t* table, DType outDtype, Fp8ExponentTable& t);
+std::uint64_t fp8ExponentDecode(const std::uint8_t* codes, const Fp8ExponentTable& t, std::uint64_t n, std::uint8_t* out);
 // The same for F32 outputs: the f32 bits of the products.
 void fp8Table32(float scale, std::uint32_t* table);
 

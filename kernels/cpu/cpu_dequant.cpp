@@ -141,6 +141,10 @@ void dequantFp8Rows(ThreadPool& pool, const Fp8BlockDequantArgs& a)
     [[maybe_unused]] const bool stream = a.rows * a.cols * sizeof(OutBits) >= avx2::streamMinBytes();
     [[maybe_unused]] const bool wide = avx512::available();
     std::vector<OutBits> batchTabs(batchRows * gridCols * 256);
+    // AVX2 without AVX-512: 16-bit outputs by exponent arithmetic where it reproduces the table.
+    [[maybe_unused]] const bool byExponent = sizeof(OutBits) == 2 && !wide && avx2::available() && a.blockCols >= 32;
+    std::vector<avx2::Fp8ExponentTable> batchExp(byExponent ? batchTabs.size() / 256 : 0);
+    std::vector<std::uint8_t> expOk(batchExp.size());
     for (std::uint64_t b0 = 0; b0 < gridRows; b0 += batchRows) {
         const std::uint64_t b1 = std::min(gridRows, b0 + batchRows);
         constexpr std::uint64_t tablesPerTask = 64;
@@ -151,8 +155,12 @@ void dequantFp8Rows(ThreadPool& pool, const Fp8BlockDequantArgs& a)
 #if CKPT_CPU_AVX2
                 // The AVX2 products: 8 or 16 per step instead of one.
                 if (avx2::available()) {
-                    if constexpr (sizeof(OutBits) == 2) avx2::fp8Table16(scale, a.outDtype, batchTabs.data() + i * 256);
-                    else avx2::fp8Table32(scale, batchTabs.data() + i * 256);
+                    if constexpr (sizeof(OutBits) == 2) {
+                        avx2::fp8Table16(scale, a.outDtype, batchTabs.data() + i * 256);
+                        if (byExponent) expOk[i] = avx2::fp8ExponentTable(batchTabs.data() + i * 256, a.outDtype, batchExp[i]);
+                    } else {
+                        avx2::fp8Table32(scale, batchTabs.data() + i * 256);
+                    }
                     continue;
                 }
 #endif
@@ -179,6 +187,10 @@ void dequantFp8Rows(ThreadPool& pool, const Fp8BlockDequantArgs& a)
                     const OutBits* tab = tabs + j * 256;
                     const std::uint64_t c1 = std::min(a.cols, (j + 1) * a.blockCols);
                     std::uint64_t c = j * a.blockCols;
+#if CKPT_CPU_AVX2
+                    if (byExponent && expOk[(br - b0) * gridCols + j])
+                        c += avx2::fp8ExponentDecode(src + c, batchExp[(br - b0) * gridCols + j], c1 - c, dst + c * 2);
+#endif
 #if defined(__SSE2__)
                     // Large outputs: eight lookups per non-temporal 16-byte store (no read for
                     // ownership, no cache pollution), where the output is 16-byte aligned.

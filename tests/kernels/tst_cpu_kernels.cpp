@@ -91,6 +91,8 @@ private slots:
     void fp4RaggedShapes();
     void fp8VectorPaths_data();
     void fp8VectorPaths();
+    void fp8ExponentDecode_data();
+    void fp8ExponentDecode();
     void fp4VectorPaths_data();
     void fp4VectorPaths();
 };
@@ -352,6 +354,50 @@ void TestCpuKernels::fp8VectorPaths()
         CHECK_SAME(out.bytes(outBytes), want, bytesOf(outDtype), cols);
         QVERIFY2(out.untouchedOutside(outBytes), "a masked head or tail wrote outside the output");
     }
+}
+
+// The AVX2 exponent-arithmetic decode (AVX2 machines without AVX-512): it must take the usual
+// weight scales (else it silently falls back to the table loop), refuse scales whose products
+// leave the normal range, and give every code's table bits where it takes one.
+void TestCpuKernels::fp8ExponentDecode_data()
+{
+    QTest::addColumn<DType>("outDtype");
+    QTest::addColumn<float>("scale");
+    QTest::addColumn<bool>("takes");
+    QTest::newRow("BF16 0.01") << DType::BF16 << 0.01f << true;
+    QTest::newRow("BF16 2.5e-4") << DType::BF16 << 2.5e-4f << true;
+    QTest::newRow("BF16 3.7") << DType::BF16 << 3.7f << true;
+    QTest::newRow("BF16 -0.02 (negative scale)") << DType::BF16 << -0.02f << true;
+    QTest::newRow("F16 0.01") << DType::F16 << 0.01f << true;
+    QTest::newRow("BF16 1e-40 (subnormal products)") << DType::BF16 << 1e-40f << false;
+    QTest::newRow("BF16 1e38 (products overflow)") << DType::BF16 << 1e38f << false;
+    QTest::newRow("F16 2^-30 (products round to zero)") << DType::F16 << 0x1p-30f << false;
+}
+
+void TestCpuKernels::fp8ExponentDecode()
+{
+#if CKPT_CPU_AVX2
+    if (!cpu::avx2::available()) QSKIP("AVX2 loops off on this run (CPU lacks AVX2, or CKPT_CPU_SCALAR)");
+    QFETCH(DType, outDtype);
+    QFETCH(float, scale);
+    QFETCH(bool, takes);
+    std::uint16_t table[256];
+    cpu::avx2::fp8Table16(scale, outDtype, table);
+    cpu::avx2::Fp8ExponentTable t;
+    QCOMPARE(cpu::avx2::fp8ExponentTable(table, outDtype, t), takes);
+    if (!takes) return;
+    Bytes codes(256 + 40), out(2 * codes.size());
+    for (std::size_t i = 0; i < codes.size(); ++i) codes[i] = static_cast<std::uint8_t>(i * 7 + 3);
+    QCOMPARE(cpu::avx2::fp8ExponentDecode(codes.data(), t, codes.size(), out.data()), 288ull);
+    for (std::size_t i = 0; i < 288; ++i) {
+        std::uint16_t got;
+        std::memcpy(&got, out.data() + 2 * i, 2);
+        QVERIFY2(got == table[codes[i]], qPrintable(QString("code 0x%1: 0x%2, want 0x%3").arg(codes[i], 2, 16, QChar('0'))
+                                                        .arg(got, 4, 16, QChar('0')).arg(table[codes[i]], 4, 16, QChar('0'))));
+    }
+#else
+    QSKIP("built without the AVX2 loops");
+#endif
 }
 
 void TestCpuKernels::fp4VectorPaths_data()
