@@ -74,7 +74,12 @@ void fp8Encode(const std::uint8_t* in, DType inDtype, float scale, std::uint8_t*
 void fp4Encode(const std::uint8_t* in, DType inDtype, float scale, std::uint8_t* out, std::uint64_t pairs);
 
 // Stats of one reduce chunk of BF16 / F16 / F32 values, in the lane order of reduce_rules.h.
-numeric::StatsPartial statsChunk(const std::uint8_t* p, DType dtype, std::uint64_t n);
+// statsChunk walks a chunk without NaN or inf in register passes and falls back to
+// statsChunkClassified (every value classified, lane sums in memory) for one that has them.
+// next / nextBytes: the chunk this thread takes next, asked for meanwhile (reduce_lanes.h).
+numeric::StatsPartial statsChunk(const std::uint8_t* p, DType dtype, std::uint64_t n, const std::uint8_t* next = nullptr,
+                                 std::uint64_t nextBytes = 0);
+numeric::StatsPartial statsChunkClassified(const std::uint8_t* p, DType dtype, std::uint64_t n);
 
 // Error metrics of one reduce chunk of BF16 / F16 / F32 pairs, in the lane order of reduce_rules.h.
 numeric::ErrorPartial errorChunk(const std::uint8_t* a, DType aDtype, const std::uint8_t* b, DType bDtype,

@@ -152,15 +152,93 @@ CKPT_AVX2 numeric::StatsPartial statsTyped(const std::uint8_t* p, std::uint64_t 
     return st.finish(p, Dt, k, n);
 }
 
+// Chunks without NaN or inf (real weights): the lane sums stay in registers, sixteen lanes per
+// pass (4 + 4 ymm of f64), each lane adding its values l, l + 256, ... in order as above; the
+// order-free state is the raw f32 bits' extremes (keys once per chunk, addRawExtremes32) and
+// the zero count, checked for NaN and inf after each pass. The pass reads 32 or 64 bytes of each
+// row of the chunk, which the first pass brought into L2.
+constexpr unsigned kPassLanes = 16;
+
+struct RawExtremes {
+    __m256i smin, smax, umin, umax, zero;
+
+    CKPT_AVX2_INLINE bool seenNonFinite() const
+    {
+        const __m256i posInf = splat(0x7f800000u), negInf = splat(0xff800000u);
+        const __m256i pos = _mm256_cmpgt_epi32(smax, _mm256_sub_epi32(posInf, splat(1)));
+        const __m256i neg = _mm256_cmpeq_epi32(_mm256_max_epu32(umax, negInf), umax);
+        return _mm256_movemask_epi8(_mm256_or_si256(pos, neg)) != 0;
+    }
+};
+
+CKPT_AVX2_INLINE void addEight(__m256 x, __m256d* sum, __m256d* sq, RawExtremes& e)
+{
+    const __m256i u = _mm256_castps_si256(x);
+    e.zero = _mm256_sub_epi32(e.zero, _mm256_cmpeq_epi32(_mm256_and_si256(u, splat(0x7fffffffu)), _mm256_setzero_si256()));
+    e.smin = _mm256_min_epi32(e.smin, u), e.smax = _mm256_max_epi32(e.smax, u);
+    e.umin = _mm256_min_epu32(e.umin, u), e.umax = _mm256_max_epu32(e.umax, u);
+    const __m256d d0 = _mm256_cvtps_pd(_mm256_castps256_ps128(x)), d1 = _mm256_cvtps_pd(_mm256_extractf128_ps(x, 1));
+    sum[0] = _mm256_add_pd(sum[0], d0), sq[0] = _mm256_add_pd(sq[0], _mm256_mul_pd(d0, d0));
+    sum[1] = _mm256_add_pd(sum[1], d1), sq[1] = _mm256_add_pd(sq[1], _mm256_mul_pd(d1, d1));
+}
+
+template <DType Dt>
+CKPT_AVX2 bool finiteChunk(const std::uint8_t* p, std::uint64_t rows, StatsLaneState& st, BlockPrefetch& next)
+{
+    constexpr unsigned eb = Dt == DType::F32 ? 4 : 2;
+    RawExtremes e{splat(INT32_MAX), splat(static_cast<std::uint32_t>(INT32_MIN)), splat(0xffffffffu), _mm256_setzero_si256(),
+                  _mm256_setzero_si256()};
+    for (unsigned base = 0; base < kReduceLanes; base += kPassLanes) {
+        __m256d sum[4], sq[4];
+        for (unsigned r = 0; r < 4; ++r) sum[r] = sq[r] = _mm256_setzero_pd();
+        for (std::uint64_t row = 0; row < rows; ++row) {
+            const std::uint8_t* at = p + (row * kReduceLanes + base) * eb;
+            if (base == 0 && row + kPrefetchAheadRows < rows) prefetchReduceRow(p + (row + kPrefetchAheadRows) * kReduceLanes * eb, eb);
+            if (base != 0) next.step();
+            addEight(loadEight<Dt>(at), sum, sq, e);
+            addEight(loadEight<Dt>(at + 8 * eb), sum + 2, sq + 2, e);
+        }
+        if (e.seenNonFinite()) return false;
+        for (unsigned r = 0; r < 4; ++r) {
+            _mm256_store_pd(st.sum + base + 4 * r, sum[r]);
+            _mm256_store_pd(st.sq + base + 4 * r, sq[r]);
+        }
+    }
+    alignas(32) std::int32_t smin[8], smax[8];
+    alignas(32) std::uint32_t umin[8], umax[8], zero[8];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(smin), e.smin);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(smax), e.smax);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(umin), e.umin);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(umax), e.umax);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(zero), e.zero);
+    for (unsigned l = 0; l < 8 && rows != 0; ++l) {
+        st.addRawExtremes32(smin[l], smax[l], umin[l], umax[l]);
+        st.zero += zero[l];
+    }
+    return true;
+}
+
 } // namespace
 
-numeric::StatsPartial statsChunk(const std::uint8_t* p, DType dtype, std::uint64_t n)
+numeric::StatsPartial statsChunkClassified(const std::uint8_t* p, DType dtype, std::uint64_t n)
 {
     switch (dtype) {
     case DType::BF16: return statsTyped<DType::BF16>(p, n);
     case DType::F16: return statsTyped<DType::F16>(p, n);
     default: return statsTyped<DType::F32>(p, n);
     }
+}
+
+numeric::StatsPartial statsChunk(const std::uint8_t* p, DType dtype, std::uint64_t n, const std::uint8_t* next,
+                                 std::uint64_t nextBytes)
+{
+    const std::uint64_t rows = n / kReduceLanes;
+    BlockPrefetch prefetch = nextChunkPrefetch(next, nextBytes, rows * (kReduceLanes / kPassLanes - 1));
+    StatsLaneState st;
+    const bool finite = dtype == DType::BF16  ? finiteChunk<DType::BF16>(p, rows, st, prefetch)
+                        : dtype == DType::F16 ? finiteChunk<DType::F16>(p, rows, st, prefetch)
+                                              : finiteChunk<DType::F32>(p, rows, st, prefetch);
+    return finite ? st.finish(p, dtype, rows * kReduceLanes, n) : statsChunkClassified(p, dtype, n);
 }
 
 } // namespace ckpt::cpu::avx2

@@ -4,7 +4,7 @@
 // the sums have the bits of reduce_rules.h. F16 widens to f32 exactly (vcvtph2ps), and the keys
 // are those of the f32 bits, as in avx2_stats.cpp. Only chunks without NaN or inf take this loop
 // (real weights, checked after each pass on the raw extremes); a chunk that holds one is walked
-// again by avx2::statsChunk, which classifies every value.
+// again by avx2::statsChunkClassified, which classifies every value.
 
 #include "kernels/cpu/avx512_kernels.h"
 
@@ -72,17 +72,6 @@ CKPT_AVX512_INLINE void sixteen(const std::uint8_t* p, PassSums& s, unsigned r, 
     addPd(s.sum[r + 1], s.sq[r + 1], hi);
 }
 
-// Lane keys from raw extremes with no NaN: the largest value is the largest signed raw if any is
-// non-negative, else the negative of least magnitude (least unsigned raw); the least likewise.
-void addRawExtremes(StatsLaneState& st, std::int32_t smin, std::int32_t smax, std::uint32_t umin, std::uint32_t umax)
-{
-    const std::int32_t mx = smax >= 0 ? smax : orderKey(umin);
-    const std::int32_t mn = smin < 0 ? orderKey(umax) : smin;
-    const std::int32_t am = std::max<std::int32_t>(smax >= 0 ? smax : 0,
-                                                   smin < 0 ? static_cast<std::int32_t>(umax & 0x7fffffffu) : 0);
-    st.kMin = std::min(st.kMin, mn), st.kMax = std::max(st.kMax, mx), st.aMax = std::max(st.aMax, am);
-}
-
 template <DType Dt>
 CKPT_AVX512 bool finiteChunk(const std::uint8_t* p, std::uint64_t rows, StatsLaneState& st, BlockPrefetch& next)
 {
@@ -112,7 +101,7 @@ CKPT_AVX512 bool finiteChunk(const std::uint8_t* p, std::uint64_t rows, StatsLan
     _mm512_store_si512(umax, e.umax);
     _mm512_store_si512(zero, e.zero);
     for (unsigned l = 0; l < 16 && rows != 0; ++l) {
-        addRawExtremes(st, smin[l], smax[l], umin[l], umax[l]);
+        st.addRawExtremes32(smin[l], smax[l], umin[l], umax[l]);
         st.zero += zero[l];
     }
     return true;
@@ -128,7 +117,7 @@ CKPT_AVX512 numeric::StatsPartial statsF32Chunk(const std::uint8_t* p, DType dty
     StatsLaneState st;
     const bool finite = dtype == DType::F32 ? finiteChunk<DType::F32>(p, rows, st, prefetch)
                                             : finiteChunk<DType::F16>(p, rows, st, prefetch);
-    return finite ? st.finish(p, dtype, rows * kReduceLanes, n) : avx2::statsChunk(p, dtype, n);
+    return finite ? st.finish(p, dtype, rows * kReduceLanes, n) : avx2::statsChunkClassified(p, dtype, n);
 }
 
 } // namespace ckpt::cpu::avx512

@@ -158,7 +158,7 @@ std::vector<StatsPartial> statsPartials(ThreadPool& pool, const std::uint8_t* da
                 const std::uint64_t i0 = c * std::uint64_t{kReduceChunk}, n = chunkElements(count, c);
                 const std::uint64_t nextN = c + 1 < c1 ? chunkElements(count, c + 1) : 0;
                 const std::uint8_t* at = data + i0 * bytes;
-                if (!wide) parts[c] = avx2::statsChunk(at, dtype, n);
+                if (!wide) parts[c] = avx2::statsChunk(at, dtype, n, at + n * bytes, nextN * bytes);
                 else if (dtype == DType::BF16) parts[c] = avx512::statsBf16Chunk(at, n, at + n * bytes, nextN * bytes);
                 else parts[c] = avx512::statsF32Chunk(at, dtype, n, at + n * bytes, nextN * bytes);
             }

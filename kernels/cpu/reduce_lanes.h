@@ -8,6 +8,7 @@
 #include "core/numeric/reduce_rules.h"
 #include "kernels/cpu/prefetch.h"
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstdint>
@@ -74,6 +75,17 @@ struct StatsLaneState {
         if (mn != 0x7fff) kMin = kMin < orderKey(fromKey16(mn)) ? kMin : orderKey(fromKey16(mn));
         if (mx != -0x8000) kMax = kMax > orderKey(fromKey16(mx)) ? kMax : orderKey(fromKey16(mx));
         aMax = aMax > (static_cast<std::int32_t>(am) << 16) ? aMax : static_cast<std::int32_t>(am) << 16;
+    }
+
+    // Folds the raw f32 bits' extremes of a lane that saw no NaN in: the largest value is the
+    // largest signed raw if any is non-negative, else the negative of least magnitude (least
+    // unsigned raw); the least value likewise.
+    void addRawExtremes32(std::int32_t smin, std::int32_t smax, std::uint32_t umin, std::uint32_t umax)
+    {
+        const std::int32_t mx = smax >= 0 ? smax : orderKey(umin);
+        const std::int32_t mn = smin < 0 ? orderKey(umax) : smin;
+        const std::int32_t am = std::max<std::int32_t>(smax >= 0 ? smax : 0, smin < 0 ? static_cast<std::int32_t>(umax & 0x7fffffffu) : 0);
+        kMin = std::min(kMin, mn), kMax = std::max(kMax, mx), aMax = std::max(aMax, am);
     }
 
     // Values k .. n-1 (fewer than kReduceLanes) into lanes 0 .. n-k-1, then the partial.
