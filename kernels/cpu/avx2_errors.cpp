@@ -112,27 +112,100 @@ CKPT_AVX2 numeric::ErrorPartial errorsTyped(const std::uint8_t* pa, const std::u
     return s.finish(pa, A, pb, B, k, n, atol, rtol);
 }
 
-using ErrorsFn = numeric::ErrorPartial (*)(const std::uint8_t*, const std::uint8_t*, std::uint64_t, double, double);
+// Chunks without NaN or inf (real comparisons): the four lane sums stay in registers, eight
+// lanes per pass (2 ymm each), each lane adding its pairs l, l + 256, ... in order as above. A
+// NaN or inf turns its lane's sum of squares into a NaN or inf (finite values cannot overflow
+// it: 2^16 squares of at most 2^256), checked after each pass: false, and the chunk is walked
+// again by errorsTyped.
+constexpr unsigned kPassLanes = 8;
+
+CKPT_AVX2_INLINE bool nonFinite(__m256d v) { return _mm256_movemask_pd(_mm256_cmp_pd(_mm256_sub_pd(v, v), _mm256_setzero_pd(), _CMP_NEQ_UQ)) != 0; }
+
+template <DType A, DType B>
+CKPT_AVX2 bool finiteErrors(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t rows, double atol, double rtol,
+                            ErrorLaneState& s, BlockPrefetch& nextA, BlockPrefetch& nextB)
+{
+    constexpr std::uint64_t ea = A == DType::F32 ? 4 : 2, eb = B == DType::F32 ? 4 : 2;
+    const __m256d vAtol = _mm256_set1_pd(atol), vRtol = _mm256_set1_pd(rtol);
+    const __m256d absMask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffll));
+    __m256d mx = _mm256_setzero_pd();
+    __m256i over = _mm256_setzero_si256();
+    for (unsigned base = 0; base < kReduceLanes; base += kPassLanes) {
+        __m256d se[2], sa[2], dot[2], sb[2];
+        for (unsigned h = 0; h < 2; ++h) se[h] = sa[h] = dot[h] = sb[h] = _mm256_setzero_pd();
+        for (std::uint64_t row = 0; row < rows; ++row) {
+            const std::uint64_t i = row * kReduceLanes + base;
+            if (base == 0 && row + kPrefetchAheadRows < rows) {
+                prefetchReduceRow(pa + (i + kPrefetchAheadRows * kReduceLanes) * ea, ea);
+                prefetchReduceRow(pb + (i + kPrefetchAheadRows * kReduceLanes) * eb, eb);
+            }
+            if (base != 0) nextA.step(), nextB.step();
+            const __m256 a = loadEight<A>(pa + i * ea), b = loadEight<B>(pb + i * eb);
+            for (unsigned h = 0; h < 2; ++h) {
+                const __m256d fa = _mm256_cvtps_pd(h ? _mm256_extractf128_ps(a, 1) : _mm256_castps256_ps128(a));
+                const __m256d fb = _mm256_cvtps_pd(h ? _mm256_extractf128_ps(b, 1) : _mm256_castps256_ps128(b));
+                const __m256d e = _mm256_sub_pd(fa, fb), d = _mm256_and_pd(e, absMask);
+                se[h] = _mm256_add_pd(se[h], _mm256_mul_pd(e, e));
+                sa[h] = _mm256_add_pd(sa[h], _mm256_mul_pd(fa, fa));
+                dot[h] = _mm256_add_pd(dot[h], _mm256_mul_pd(fa, fb));
+                sb[h] = _mm256_add_pd(sb[h], _mm256_mul_pd(fb, fb));
+                mx = _mm256_max_pd(mx, d);
+                const __m256d limit = _mm256_add_pd(vAtol, _mm256_mul_pd(vRtol, _mm256_and_pd(fa, absMask)));
+                over = _mm256_sub_epi64(over, _mm256_castpd_si256(_mm256_cmp_pd(d, limit, _CMP_GT_OQ)));
+            }
+        }
+        if (nonFinite(_mm256_add_pd(_mm256_add_pd(sa[0], sa[1]), _mm256_add_pd(sb[0], sb[1])))) return false;
+        for (unsigned h = 0; h < 2; ++h) {
+            _mm256_store_pd(s.se + base + 4 * h, se[h]);
+            _mm256_store_pd(s.sa + base + 4 * h, sa[h]);
+            _mm256_store_pd(s.dot + base + 4 * h, dot[h]);
+            _mm256_store_pd(s.sb + base + 4 * h, sb[h]);
+        }
+    }
+    s.r.over = sumLanes<std::uint64_t>(over);
+    alignas(32) double m[4];
+    _mm256_store_pd(m, mx);
+    for (double v : m) s.r.maxAbs = v > s.r.maxAbs ? v : s.r.maxAbs;
+    return true;
+}
+
+template <DType A, DType B>
+CKPT_AVX2 numeric::ErrorPartial errorsFast(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t n, double atol,
+                                           double rtol, const std::uint8_t* nextA, const std::uint8_t* nextB,
+                                           std::uint64_t nextN)
+{
+    constexpr std::uint64_t ea = A == DType::F32 ? 4 : 2, eb = B == DType::F32 ? 4 : 2;
+    const std::uint64_t rows = n / kReduceLanes, laterSteps = rows * (kReduceLanes / kPassLanes - 1);
+    BlockPrefetch prefetchA = nextChunkPrefetch(nextA, nextN * ea, laterSteps), prefetchB = nextChunkPrefetch(nextB, nextN * eb, laterSteps);
+    ErrorLaneState s;
+    if (finiteErrors<A, B>(pa, pb, rows, atol, rtol, s, prefetchA, prefetchB))
+        return s.finish(pa, A, pb, B, rows * kReduceLanes, n, atol, rtol);
+    return errorsTyped<A, B>(pa, pb, n, atol, rtol);
+}
+
+using ErrorsFn = numeric::ErrorPartial (*)(const std::uint8_t*, const std::uint8_t*, std::uint64_t, double, double,
+                                           const std::uint8_t*, const std::uint8_t*, std::uint64_t);
 
 template <DType A>
 ErrorsFn pickB(DType b)
 {
     switch (b) {
-    case DType::BF16: return errorsTyped<A, DType::BF16>;
-    case DType::F16: return errorsTyped<A, DType::F16>;
-    default: return errorsTyped<A, DType::F32>;
+    case DType::BF16: return errorsFast<A, DType::BF16>;
+    case DType::F16: return errorsFast<A, DType::F16>;
+    default: return errorsFast<A, DType::F32>;
     }
 }
 
 } // namespace
 
 numeric::ErrorPartial errorChunk(const std::uint8_t* a, DType aDtype, const std::uint8_t* b, DType bDtype,
-                                 std::uint64_t n, double atol, double rtol)
+                                 std::uint64_t n, double atol, double rtol, const std::uint8_t* nextA,
+                                 const std::uint8_t* nextB, std::uint64_t nextN)
 {
     const ErrorsFn fn = aDtype == DType::BF16 ? pickB<DType::BF16>(bDtype)
                         : aDtype == DType::F16 ? pickB<DType::F16>(bDtype)
                                                : pickB<DType::F32>(bDtype);
-    return fn(a, b, n, atol, rtol);
+    return fn(a, b, n, atol, rtol, nextA, nextB, nextA && nextB ? nextN : 0);
 }
 
 } // namespace ckpt::cpu::avx2

@@ -81,9 +81,12 @@ numeric::StatsPartial statsChunk(const std::uint8_t* p, DType dtype, std::uint64
                                  std::uint64_t nextBytes = 0);
 numeric::StatsPartial statsChunkClassified(const std::uint8_t* p, DType dtype, std::uint64_t n);
 
-// Error metrics of one reduce chunk of BF16 / F16 / F32 pairs, in the lane order of reduce_rules.h.
+// Error metrics of one reduce chunk of BF16 / F16 / F32 pairs, in the lane order of reduce_rules.h
+// (register passes where no value is NaN or inf, as statsChunk). nextA / nextB / nextN: the
+// chunk pair this thread takes next, asked for meanwhile.
 numeric::ErrorPartial errorChunk(const std::uint8_t* a, DType aDtype, const std::uint8_t* b, DType bDtype,
-                                 std::uint64_t n, double atol, double rtol);
+                                 std::uint64_t n, double atol, double rtol, const std::uint8_t* nextA = nullptr,
+                                 const std::uint8_t* nextB = nullptr, std::uint64_t nextN = 0);
 
 #else
 inline std::uint64_t streamMinBytes() { return kStreamMinBytes; }

@@ -189,7 +189,8 @@ std::vector<ErrorPartial> errorPartials(ThreadPool& pool, const std::uint8_t* a,
                 const std::uint64_t nextN = c + 1 < c1 ? chunkElements(count, c + 1) : 0;
                 parts[c] = wide ? avx512::errorChunk(a + i0 * ab, aDt, b + i0 * bb, bDt, n, atol, rtol,
                                                      a + (i0 + n) * ab, b + (i0 + n) * bb, nextN)
-                                : avx2::errorChunk(a + i0 * ab, aDt, b + i0 * bb, bDt, n, atol, rtol);
+                                : avx2::errorChunk(a + i0 * ab, aDt, b + i0 * bb, bDt, n, atol, rtol,
+                                                   a + (i0 + n) * ab, b + (i0 + n) * bb, nextN);
             }
         });
         return parts;

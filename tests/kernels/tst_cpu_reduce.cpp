@@ -35,6 +35,8 @@ private slots:
     void histogramFixedByHand();
     void histogramLogByHand();
     void errorsByHand();
+    void errorsAtToleranceBoundary_data();
+    void errorsAtToleranceBoundary();
     void identicalForAnyThreadCount();
 };
 
@@ -281,6 +283,34 @@ void TestCpuReduce::errorsByHand()
     QVERIFY(m_one.accumulateErrors(a.data(), DType::F32, a.data(), DType::F32, 3, 0, 0, same).ok());
     QVERIFY(std::isinf(same.snrDb()));
     QCOMPARE(same.cosine(), 1.0);
+}
+
+// |a - b| exactly at atol + rtol |a| is within tolerance, one step past it is over, in every
+// loop (the vector fast paths too: three chunks of pairs without NaN or inf).
+void TestCpuReduce::errorsAtToleranceBoundary_data()
+{
+    QTest::addColumn<DType>("aDtype");
+    QTest::addColumn<DType>("bDtype");
+    for (auto [a, b] : std::vector<std::pair<DType, DType>>{{DType::BF16, DType::BF16}, {DType::F32, DType::F32},
+                                                           {DType::BF16, DType::F32}, {DType::F16, DType::F16}})
+        QTest::newRow(qPrintable(QString("%1 vs %2").arg(dtypeName(a).data(), dtypeName(b).data()))) << a << b;
+}
+
+void TestCpuReduce::errorsAtToleranceBoundary()
+{
+    QFETCH(DType, aDtype);
+    QFETCH(DType, bDtype);
+    const std::uint64_t n = 3 * 65536 + 100;
+    Bytes a(n * bytesOf(aDtype)), b(n * bytesOf(bDtype));
+    for (std::uint64_t i = 0; i < n; ++i) {
+        numeric::storeFromF32(a.data(), aDtype, i, 2.0f);
+        numeric::storeFromF32(b.data(), bDtype, i, i % 2 ? 2.5f + 0x1p-6f : 2.5f);  // limit: 0.25 + 0.125 |a|
+    }
+    for (CpuBackend* be : {&m_one, &m_many}) {
+        ErrorMetrics m;
+        QVERIFY(be->accumulateErrors(a.data(), aDtype, b.data(), bDtype, n, 0.25, 0.125, m).ok());
+        QCOMPARE(m.overTolerance, n / 2);
+    }
 }
 
 void TestCpuReduce::identicalForAnyThreadCount()
