@@ -35,4 +35,15 @@ CKPT_HD inline std::uint8_t fp4GroupScale(float amax)
     return b == 0 ? std::uint8_t{1} : b;
 }
 
+// The reciprocal of scale when it is exact (scale = 2^k, k in [-126, 127]: 2^-k is a normal
+// float, or the subnormal 2^-127), else 0. Then x * r and x / scale are the same real number
+// rounded once, whatever x (subnormal results included): the CPU quantizers multiply.
+inline float exactReciprocal(float scale)
+{
+    const std::uint32_t u = f32ToBits(scale);
+    const std::uint32_t e = u >> 23;
+    if ((u & 0x7fffffu) != 0 || e < 1 || e > 254) return 0.0f;
+    return bitsToF32(e == 254 ? 1u << 22 : (254u - e) << 23);
+}
+
 } // namespace ckpt::numeric

@@ -73,6 +73,10 @@ void fp8Encode(const std::uint8_t* in, DType inDtype, float scale, std::uint8_t*
 // pairs packed FP4 bytes from 2 * pairs inputs: f32ToE2m1(x / scale), low nibble first.
 void fp4Encode(const std::uint8_t* in, DType inDtype, float scale, std::uint8_t* out, std::uint64_t pairs);
 
+// groups whole FP4 groups of 32 inputs from a group boundary: one scale byte each
+// (fp4GroupScale) and 16 packed bytes each.
+void fp4Groups32(const std::uint8_t* in, DType inDtype, std::uint64_t groups, std::uint8_t* out, std::uint8_t* scales);
+
 // Stats of one reduce chunk of BF16 / F16 / F32 values, in the lane order of reduce_rules.h.
 // statsChunk walks a chunk without NaN or inf in register passes and falls back to
 // statsChunkClassified (every value classified, lane sums in memory) for one that has them.

@@ -12,6 +12,7 @@
 
 #if CKPT_CPU_AVX2
 
+#include "core/numeric/quant_rules.h"
 #include "kernels/cpu/avx512_quant_lanes.h"
 
 namespace ckpt::cpu::avx512 {
@@ -87,7 +88,7 @@ CKPT_AVX512 void fp8Bf16Table(float scale, Fp8Bf16Table& t)
 CKPT_AVX512 void fp8EncodeBf16(const std::uint8_t* in, const Fp8Bf16Table& t, std::uint8_t* out, std::uint64_t n)
 {
     if (!t.lookup) return fp8Encode(in, DType::BF16, t.scale, out, n);
-    const float r = exactReciprocal(t.scale);
+    const float r = numeric::exactReciprocal(t.scale);
     if (r != 0.0f) encodeByTable<true>(in, t, r, out, n);
     else encodeByTable<false>(in, t, t.scale, out, n);
 }

@@ -141,7 +141,7 @@ CKPT_AVX512_INLINE void fp4Group(const std::uint8_t* in, std::uint64_t n, std::u
     const std::uint8_t byte = numeric::fp4GroupScale(numeric::bitsToF32(absMaxTyped<In>(in, n, 0)));
     *scale = byte;
     // byte is in [1, 254]: the scale 2^(byte - 127) is a normal float, its reciprocal exact.
-    const __m512 r = _mm512_set1_ps(exactReciprocal(numeric::e8m0Fp4ScaleToF32(byte)));
+    const __m512 r = _mm512_set1_ps(numeric::exactReciprocal(numeric::e8m0Fp4ScaleToF32(byte)));
     for (std::uint64_t k = 0; k < n; k += 32) {
         const __mmask16 m0 = firstLanes(n - k), m1 = n - k > 16 ? firstLanes(n - k - 16) : 0;
         const __m512i lo = toE2m1(_mm512_mul_ps(load16<In>(in + k * eb, m0), r));
@@ -197,7 +197,7 @@ CKPT_AVX512 void fp4GroupsTyped(const std::uint8_t* in, std::uint64_t groupSize,
 template <DType In>
 void fp8EncodeDispatch(const std::uint8_t* in, float scale, std::uint8_t* out, std::uint64_t n)
 {
-    const float r = exactReciprocal(scale);
+    const float r = numeric::exactReciprocal(scale);
     if (r != 0.0f) fp8EncodeTyped<In, true>(in, r, out, n);
     else fp8EncodeTyped<In, false>(in, scale, out, n);
 }

@@ -70,16 +70,6 @@ CKPT_AVX512_INLINE void fp8Encode64Bf16(const std::uint8_t* in, __m512 s, std::u
     _mm512_storeu_si512(out, _mm512_permutexvar_epi64(_mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7), b));
 }
 
-// The reciprocal of scale when it is exact (scale = 2^k, k in [-126, 127]: 2^-k is a normal
-// float, or the subnormal 2^-127), else 0.
-inline float exactReciprocal(float scale)
-{
-    const std::uint32_t u = numeric::f32ToBits(scale);
-    const std::uint32_t e = u >> 23;
-    if ((u & 0x7fffffu) != 0 || e < 1 || e > 254) return 0.0f;
-    return numeric::bitsToF32(e == 254 ? 1u << 22 : (254u - e) << 23);
-}
-
 // Sixteen BF16 FP4 groups of 32 from `in` (1 KiB): sixteen scale bytes, 256 packed bytes.
 void fp4Groups16x32Bf16(const std::uint8_t* in, std::uint8_t* out, std::uint8_t* scales);
 

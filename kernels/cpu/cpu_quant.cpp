@@ -115,6 +115,12 @@ void quantFp4Typed(ThreadPool& pool, const Fp4QuantArgs& a)
         for (std::uint64_t c = c0; c < c1;) {
             const std::uint64_t g = c / a.groupSize, end = std::min(c1, (g + 1) * a.groupSize);
 #if CKPT_CPU_AVX2
+            if (simd && a.groupSize == 32 && c1 - c >= 32) {  // V4's experts: whole groups at once
+                const std::uint64_t whole = (c1 - c) / 32;
+                avx2::fp4Groups32(row + c * inBytes, In, whole, out + c / 2, sc + r * groups + g);
+                c += 32 * whole;
+                continue;
+            }
             if (simd && c % 2 == 0 && end % 2 == 0) {
                 const std::uint8_t byte = fp4GroupScale(bitsToF32(avx2::absMaxBits(row + c * inBytes, In, end - c, 0)));
                 sc[r * groups + g] = byte;

@@ -184,6 +184,10 @@ void TestCpuQuant::fp4QuantMatchesReference_data()
     QTest::newRow("F32 100x200 random bits, groups of 40") << DType::F32 << 100ull << 200ull << 40u << "bits";
     QTest::newRow("F16 70x98 random bits, groups of 2") << DType::F16 << 70ull << 98ull << 2u << "bits";
     QTest::newRow("F32 9x70 weights, odd groups of 7") << DType::F32 << 9ull << 70ull << 7u << "weights";
+    // Groups that are all zero (scale byte 127), all subnormal (byte 1), near the top of the
+    // range, or with a NaN or inf, in runs of eight groups as the vector loops take them.
+    QTest::newRow("BF16 16x1024 extreme groups") << DType::BF16 << 16ull << 1024ull << 32u << "extremes";
+    QTest::newRow("F32 16x1056 extreme groups") << DType::F32 << 16ull << 1056ull << 32u << "extremes";
 }
 
 void TestCpuQuant::fp4QuantMatchesReference()
@@ -194,7 +198,13 @@ void TestCpuQuant::fp4QuantMatchesReference()
     QFETCH(uint, group);
     QFETCH(QString, kind);
     std::mt19937 rng(static_cast<unsigned>(rows * 5 + cols));
-    const Bytes in = kind == "bits" ? randomBytes(rows * cols * bytesOf(inDtype), rng) : randomFloats(inDtype, rows * cols, rng);
+    Bytes in = kind == "bits" ? randomBytes(rows * cols * bytesOf(inDtype), rng) : randomFloats(inDtype, rows * cols, rng);
+    for (std::uint64_t i = 0; kind == "extremes" && i < rows * cols; ++i) {
+        const float v = numeric::loadF32(in.data(), inDtype, i);
+        const std::uint64_t g = i / group;
+        const float x = g % 5 == 0 ? 0.f : g % 5 == 1 ? v * 1e-37f : g % 5 == 2 ? v * 0x1p127f : g % 5 == 3 && i % group == 5 ? (g % 2 ? NAN : -INFINITY) : v;
+        numeric::storeFromF32(in.data(), inDtype, i, x);
+    }
     const Fp4QuantArgs a{in.data(), inDtype, rows, cols, group, nullptr, nullptr};
     Bytes wantP, wantS;
     referenceFp4Quant(a, wantP, wantS);
