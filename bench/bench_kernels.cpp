@@ -69,36 +69,26 @@ void BM_Memcpy(benchmark::State& st)
     report(st, 2 * n, t);
 }
 
-void BM_Fp8DequantBf16(benchmark::State& st)
+void fp8Dequant(benchmark::State& st, DType outDtype)
 {
     const unsigned t = threadsOf(st);
     CpuBackend be(t);
+    const std::uint64_t ob = outDtype == DType::F32 ? 4 : 2;
     const Bytes w = randomBytes(kRows * kCols);
     std::vector<float> sv((kRows / 128) * (kCols / 128), 0.01f);
-    Bytes out(kRows * kCols * 2);
-    const Fp8BlockDequantArgs a{w.data(), kRows, kCols, sv.data(), DType::F32, 128, 128, out.data(), DType::BF16};
+    Bytes out(kRows * kCols * ob);
+    const Fp8BlockDequantArgs a{w.data(), kRows, kCols, sv.data(), DType::F32, 128, 128, out.data(), outDtype};
     for (auto _ : st) {
         if (!be.dequantFp8Block(a)) st.SkipWithError("dequant failed");
         benchmark::DoNotOptimize(out.data());
     }
-    report(st, kRows * kCols * 3 + sv.size() * 4, t);
+    report(st, kRows * kCols * (1 + ob) + sv.size() * 4, t);
 }
 
+void BM_Fp8DequantBf16(benchmark::State& st) { fp8Dequant(st, DType::BF16); }
+
 // F32 outputs, as `verify` dequantizes its round trips and histograms.
-void BM_Fp8DequantF32(benchmark::State& st)
-{
-    const unsigned t = threadsOf(st);
-    CpuBackend be(t);
-    const Bytes w = randomBytes(kRows * kCols);
-    std::vector<float> sv((kRows / 128) * (kCols / 128), 0.01f);
-    Bytes out(kRows * kCols * 4);
-    const Fp8BlockDequantArgs a{w.data(), kRows, kCols, sv.data(), DType::F32, 128, 128, out.data(), DType::F32};
-    for (auto _ : st) {
-        if (!be.dequantFp8Block(a)) st.SkipWithError("dequant failed");
-        benchmark::DoNotOptimize(out.data());
-    }
-    report(st, kRows * kCols * 5 + sv.size() * 4, t);
-}
+void BM_Fp8DequantF32(benchmark::State& st) { fp8Dequant(st, DType::F32); }
 
 void BM_Fp4DequantBf16(benchmark::State& st)
 {

@@ -135,11 +135,8 @@ CKPT_AVX2 bool finiteErrors(const std::uint8_t* pa, const std::uint8_t* pb, std:
         for (unsigned h = 0; h < 2; ++h) se[h] = sa[h] = dot[h] = sb[h] = _mm256_setzero_pd();
         for (std::uint64_t row = 0; row < rows; ++row) {
             const std::uint64_t i = row * kReduceLanes + base;
-            if (base == 0 && row + kPrefetchAheadRows < rows) {
-                prefetchReduceRow(pa + (i + kPrefetchAheadRows * kReduceLanes) * ea, ea);
-                prefetchReduceRow(pb + (i + kPrefetchAheadRows * kReduceLanes) * eb, eb);
-            }
-            if (base != 0) nextA.step(), nextB.step();
+            passPrefetch(pa, ea, row, rows, base, nextA);
+            passPrefetch(pb, eb, row, rows, base, nextB);
             const __m256 a = loadEight<A>(pa + i * ea), b = loadEight<B>(pb + i * eb);
             for (unsigned h = 0; h < 2; ++h) {
                 const __m256d fa = _mm256_cvtps_pd(h ? _mm256_extractf128_ps(a, 1) : _mm256_castps256_ps128(a));

@@ -193,8 +193,7 @@ CKPT_AVX2 bool finiteChunk(const std::uint8_t* p, std::uint64_t rows, StatsLaneS
         for (unsigned r = 0; r < 4; ++r) sum[r] = sq[r] = _mm256_setzero_pd();
         for (std::uint64_t row = 0; row < rows; ++row) {
             const std::uint8_t* at = p + (row * kReduceLanes + base) * eb;
-            if (base == 0 && row + kPrefetchAheadRows < rows) prefetchReduceRow(p + (row + kPrefetchAheadRows) * kReduceLanes * eb, eb);
-            if (base != 0) next.step();
+            passPrefetch(p, eb, row, rows, base, next);
             addEight(loadEight<Dt>(at), sum, sq, e);
             addEight(loadEight<Dt>(at + 8 * eb), sum + 2, sq + 2, e);
         }

@@ -139,11 +139,8 @@ CKPT_AVX512 bool walkChunk(const std::uint8_t* pa, const std::uint8_t* pb, std::
         for (unsigned j = 0; j < 4; ++j) s.se[j] = s.sa[j] = s.dot[j] = s.sb[j] = _mm512_setzero_pd();
         for (std::uint64_t row = 0; row < rows; ++row) {
             const std::uint64_t i = row * kReduceLanes + base;
-            if (base == 0 && row + kPrefetchAheadRows < rows) {
-                prefetchReduceRow(pa + (i + kPrefetchAheadRows * kReduceLanes) * ea, ea);
-                prefetchReduceRow(pb + (i + kPrefetchAheadRows * kReduceLanes) * eb, eb);
-            }
-            if (base != 0) nextA.step(), nextB.step();
+            passPrefetch(pa, ea, row, rows, base, nextA);
+            passPrefetch(pb, eb, row, rows, base, nextB);
             for (unsigned h = 0; h < 2; ++h) {
                 const __m512 a = loadSixteen<A>(pa + (i + 16 * h) * ea), b = loadSixteen<B>(pb + (i + 16 * h) * eb);
                 if constexpr (Finite) sixteenFinitePairs(a, b, s, h, c, t);

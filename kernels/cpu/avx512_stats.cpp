@@ -135,8 +135,7 @@ CKPT_AVX512_INLINE bool walkPasses(const std::uint8_t* p, std::uint64_t rows, Ex
         for (unsigned r = 0; r < 8; ++r) s.sum[r] = s.sq[r] = _mm512_setzero_pd();
         for (std::uint64_t row = 0; row < rows; ++row) {
             const std::uint8_t* at = p + (row * kReduceLanes + base) * 2;
-            if (base == 0 && row + kPrefetchAheadRows < rows) prefetchReduceRow(p + (row + kPrefetchAheadRows) * kReduceLanes * 2, 2);
-            if (base != 0) next.step();
+            passPrefetch(p, 2, row, rows, base, next);
             Step(at, s, 0, e);
             Step(at + 64, s, 1, e);
         }

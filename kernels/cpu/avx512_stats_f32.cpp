@@ -83,8 +83,7 @@ CKPT_AVX512 bool finiteChunk(const std::uint8_t* p, std::uint64_t rows, StatsLan
         for (unsigned r = 0; r < 8; ++r) s.sum[r] = s.sq[r] = _mm512_setzero_pd();
         for (std::uint64_t row = 0; row < rows; ++row) {
             const std::uint8_t* at = p + (row * kReduceLanes + base) * eb;
-            if (base == 0 && row + kPrefetchAheadRows < rows) prefetchReduceRow(p + (row + kPrefetchAheadRows) * kReduceLanes * eb, eb);
-            if (base != 0) next.step();
+            passPrefetch(p, eb, row, rows, base, next);
             for (unsigned r = 0; r < 8; r += 2) sixteen<Dt>(at + 8 * r * eb, s, r, e);
         }
         if (e.seenNonFinite()) return false;
