@@ -73,6 +73,17 @@ void fp8Encode(const std::uint8_t* in, DType inDtype, float scale, std::uint8_t*
 // pairs packed FP4 bytes from 2 * pairs inputs: f32ToE2m1(x / scale), low nibble first.
 void fp4Encode(const std::uint8_t* in, DType inDtype, float scale, std::uint8_t* out, std::uint64_t pairs);
 
+// One FP8 block's encoder for BF16 inputs (avx2_fp8_bf16.cpp): the block's 128-entry code
+// table in 16-entry buckets, so most values take two byte shuffles instead of a division; the
+// others, and every value of a block whose table does not split so, take fp8Encode's path.
+struct Fp8Bf16Buckets {
+    alignas(32) std::uint8_t base[32], rise[32];  // 16 entries, twice
+    float scale = 0;
+    bool lookup = false;
+};
+void fp8Bf16Buckets(float scale, Fp8Bf16Buckets& t);
+void fp8EncodeBf16(const std::uint8_t* in, const Fp8Bf16Buckets& t, std::uint8_t* out, std::uint64_t n);
+
 // groups whole FP4 groups of 32 inputs from a group boundary: one scale byte each
 // (fp4GroupScale) and 16 packed bytes each.
 void fp4Groups32(const std::uint8_t* in, DType inDtype, std::uint64_t groups, std::uint8_t* out, std::uint8_t* scales);

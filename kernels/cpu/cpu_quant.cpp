@@ -166,6 +166,7 @@ void quantFp8Avx2(ThreadPool& pool, const Fp8BlockQuantArgs& a)
     const auto absMax = wide ? avx512::absMaxBits : avx2::absMaxBits;
     const auto encode = wide ? avx512::fp8Encode : avx2::fp8Encode;
     const bool byTable = wide && a.inDtype == DType::BF16;  // avx512::Fp8Bf16Table says why
+    const bool byBuckets = !wide && a.inDtype == DType::BF16;  // avx2::Fp8Bf16Buckets
     const bool rowsByTable = byTable && a.blockCols % 32 == 0;  // one call per tile row and pass
     struct Tile {
         std::uint64_t br, j0, j1, r0, r1, c0, width;
@@ -183,6 +184,7 @@ void quantFp8Avx2(ThreadPool& pool, const Fp8BlockQuantArgs& a)
         std::vector<std::uint32_t> amax(tileBlocks);
         std::vector<float> scale(tileBlocks);
         std::vector<avx512::Fp8Bf16Table> tables(byTable ? tileBlocks : 0);
+        std::vector<avx2::Fp8Bf16Buckets> buckets(byBuckets ? tileBlocks : 0);
         std::vector<std::uint16_t> lanes(rowsByTable ? 32 * tileBlocks : 0);
         for (std::uint64_t t = t0; t < t1; ++t) {
             const Tile g = tileAt(t);
@@ -224,6 +226,7 @@ void quantFp8Avx2(ThreadPool& pool, const Fp8BlockQuantArgs& a)
                 else std::memcpy(sc + 4 * blk, &s.value, 4);
                 scale[j - g.j0] = s.value;
                 if (byTable) avx512::fp8Bf16Table(s.value, tables[j - g.j0]);
+                if (byBuckets) avx2::fp8Bf16Buckets(s.value, buckets[j - g.j0]);
             }
             if (rowsByTable) {
                 for (std::uint64_t r = g.r0; r < g.r1; ++r)
@@ -234,6 +237,7 @@ void quantFp8Avx2(ThreadPool& pool, const Fp8BlockQuantArgs& a)
             forEachSegment(false, [&](std::uint64_t i, std::uint64_t k, std::uint64_t n) {
                 next.step();
                 if (byTable) avx512::fp8EncodeBf16(in + i * inBytes, tables[k], q + i, n);
+                else if (byBuckets) avx2::fp8EncodeBf16(in + i * inBytes, buckets[k], q + i, n);
                 else encode(in + i * inBytes, a.inDtype, scale[k], q + i, n);
             });
         }

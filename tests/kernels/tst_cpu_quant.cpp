@@ -85,6 +85,8 @@ private slots:
     void fp8EveryBf16CodeAtScales();
     void fp8Bf16TableAtAnyScale_data();
     void fp8Bf16TableAtAnyScale();
+    void fp8Bf16BucketsAtAnyScale_data() { fp8Bf16TableAtAnyScale_data(); }
+    void fp8Bf16BucketsAtAnyScale();
     void roundTripRateF32Scales();
     void fp4RoundTrip();
     void quantRules();
@@ -394,6 +396,30 @@ void TestCpuQuant::fp8Bf16TableAtAnyScale()
                                     .arg(at < 0 ? 0 : got[at], 2, 16, QChar('0')).arg(at < 0 ? 0 : want[at], 2, 16, QChar('0'))));
 #else
     QSKIP("built without the AVX2 / AVX-512 loops");
+#endif
+}
+
+// The AVX2 bucket encoder (CPUs without AVX-512): it takes every block whose scale is in its
+// byte arithmetic's range (else the division would silently do all the work), and gives the
+// division's code for every BF16 value.
+void TestCpuQuant::fp8Bf16BucketsAtAnyScale()
+{
+#if CKPT_CPU_AVX2
+    if (!cpu::avx2::available()) QSKIP("AVX2 loops off on this run (CPU lacks AVX2, or CKPT_CPU_SCALAR)");
+    QFETCH(float, scale);
+    Bytes in(2 * 0x10000);
+    for (std::uint32_t c = 0; c < 0x10000; ++c) std::memcpy(in.data() + 2 * c, &c, 2);
+    Bytes want(0x10000), got(0x10000);
+    cpu::avx2::fp8Encode(in.data(), DType::BF16, scale, want.data(), want.size());
+    cpu::avx2::Fp8Bf16Buckets t;
+    cpu::avx2::fp8Bf16Buckets(scale, t);
+    QCOMPARE(t.lookup, (numeric::f32ToBits(scale) >> 23) >= 8);
+    cpu::avx2::fp8EncodeBf16(in.data(), t, got.data(), got.size());
+    const long long at = firstMismatch(got, want, 1);
+    QVERIFY2(at < 0, qPrintable(QString("BF16 0x%1: 0x%2, want 0x%3").arg(at, 4, 16, QChar('0'))
+                                    .arg(at < 0 ? 0 : got[at], 2, 16, QChar('0')).arg(at < 0 ? 0 : want[at], 2, 16, QChar('0'))));
+#else
+    QSKIP("built without the AVX2 loops");
 #endif
 }
 
