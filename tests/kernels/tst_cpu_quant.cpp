@@ -8,6 +8,8 @@
 
 #include <QtTest>
 
+#include <functional>
+
 using namespace ckpt;
 using namespace ckpt::test;
 
@@ -379,21 +381,29 @@ void TestCpuQuant::fp8Bf16TableAtAnyScale_data()
     QTest::newRow("1e30") << 1e30f;
 }
 
+// Every BF16 code through a table encoder (got) against its instruction set's division (want).
+static void checkEveryBf16Code(const std::function<void(const std::uint8_t*, std::uint8_t*, std::uint64_t)>& byTable,
+                               const std::function<void(const std::uint8_t*, std::uint8_t*, std::uint64_t)>& byDivision)
+{
+    Bytes in(2 * 0x10000);
+    for (std::uint32_t c = 0; c < 0x10000; ++c) std::memcpy(in.data() + 2 * c, &c, 2);
+    Bytes want(0x10000), got(0x10000);
+    byDivision(in.data(), want.data(), want.size());
+    byTable(in.data(), got.data(), got.size());
+    const long long at = firstMismatch(got, want, 1);
+    QVERIFY2(at < 0, qPrintable(QString("BF16 0x%1: 0x%2, want 0x%3").arg(at, 4, 16, QChar('0'))
+                                    .arg(at < 0 ? 0 : got[at], 2, 16, QChar('0')).arg(at < 0 ? 0 : want[at], 2, 16, QChar('0'))));
+}
+
 void TestCpuQuant::fp8Bf16TableAtAnyScale()
 {
 #if CKPT_CPU_AVX2
     if (!cpu::avx512::available()) QSKIP("AVX-512 loops off on this run (CPU lacks AVX-512, or CKPT_CPU_ISA / CKPT_CPU_SCALAR)");
     QFETCH(float, scale);
-    Bytes in(2 * 0x10000);
-    for (std::uint32_t c = 0; c < 0x10000; ++c) std::memcpy(in.data() + 2 * c, &c, 2);
-    Bytes want(0x10000), got(0x10000);
-    cpu::avx512::fp8Encode(in.data(), DType::BF16, scale, want.data(), want.size());
     cpu::avx512::Fp8Bf16Table t;
     cpu::avx512::fp8Bf16Table(scale, t);
-    cpu::avx512::fp8EncodeBf16(in.data(), t, got.data(), got.size());
-    const long long at = firstMismatch(got, want, 1);
-    QVERIFY2(at < 0, qPrintable(QString("BF16 0x%1: 0x%2, want 0x%3").arg(at, 4, 16, QChar('0'))
-                                    .arg(at < 0 ? 0 : got[at], 2, 16, QChar('0')).arg(at < 0 ? 0 : want[at], 2, 16, QChar('0'))));
+    checkEveryBf16Code([&](const std::uint8_t* in, std::uint8_t* out, std::uint64_t n) { cpu::avx512::fp8EncodeBf16(in, t, out, n); },
+                       [&](const std::uint8_t* in, std::uint8_t* out, std::uint64_t n) { cpu::avx512::fp8Encode(in, DType::BF16, scale, out, n); });
 #else
     QSKIP("built without the AVX2 / AVX-512 loops");
 #endif
@@ -407,17 +417,11 @@ void TestCpuQuant::fp8Bf16BucketsAtAnyScale()
 #if CKPT_CPU_AVX2
     if (!cpu::avx2::available()) QSKIP("AVX2 loops off on this run (CPU lacks AVX2, or CKPT_CPU_SCALAR)");
     QFETCH(float, scale);
-    Bytes in(2 * 0x10000);
-    for (std::uint32_t c = 0; c < 0x10000; ++c) std::memcpy(in.data() + 2 * c, &c, 2);
-    Bytes want(0x10000), got(0x10000);
-    cpu::avx2::fp8Encode(in.data(), DType::BF16, scale, want.data(), want.size());
     cpu::avx2::Fp8Bf16Buckets t;
     cpu::avx2::fp8Bf16Buckets(scale, t);
     QCOMPARE(t.lookup, (numeric::f32ToBits(scale) >> 23) >= 8);
-    cpu::avx2::fp8EncodeBf16(in.data(), t, got.data(), got.size());
-    const long long at = firstMismatch(got, want, 1);
-    QVERIFY2(at < 0, qPrintable(QString("BF16 0x%1: 0x%2, want 0x%3").arg(at, 4, 16, QChar('0'))
-                                    .arg(at < 0 ? 0 : got[at], 2, 16, QChar('0')).arg(at < 0 ? 0 : want[at], 2, 16, QChar('0'))));
+    checkEveryBf16Code([&](const std::uint8_t* in, std::uint8_t* out, std::uint64_t n) { cpu::avx2::fp8EncodeBf16(in, t, out, n); },
+                       [&](const std::uint8_t* in, std::uint8_t* out, std::uint64_t n) { cpu::avx2::fp8Encode(in, DType::BF16, scale, out, n); });
 #else
     QSKIP("built without the AVX2 loops");
 #endif
