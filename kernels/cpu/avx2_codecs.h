@@ -6,6 +6,8 @@
 // Only included by files compiled for x86-64 with GCC or Clang; the functions carry
 // target("avx2") and are only called after avx2::available() said yes.
 
+#include "core/dtype.h"
+
 #include <immintrin.h>
 
 #include <cstdint>
@@ -170,6 +172,19 @@ CKPT_AVX2_INLINE __m256 f16ToF32(__m256i h)
     __m256i bits = select(_mm256_cmpeq_epi32(e, splat(0x1fu)), special, normal);
     bits = select(_mm256_cmpeq_epi32(e, _mm256_setzero_si256()), sub, bits);
     return _mm256_castsi256_ps(_mm256_or_si256(bits, sign));
+}
+
+// Eight BF16 / F16 / F32 values from p (element 0 at p) as f32; exact (F16 by f16ToF32).
+template <DType Dt>
+CKPT_AVX2_INLINE __m256 loadEight(const std::uint8_t* p)
+{
+    if constexpr (Dt == DType::F32) {
+        return _mm256_loadu_ps(reinterpret_cast<const float*>(p));
+    } else {
+        const __m256i h = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+        if constexpr (Dt == DType::BF16) return _mm256_castsi256_ps(_mm256_slli_epi32(h, 16));
+        else return f16ToF32(h);
+    }
 }
 
 // Sixteen 32-bit lanes holding 16-bit values -> sixteen u16 in element order.

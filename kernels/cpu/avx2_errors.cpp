@@ -12,7 +12,6 @@
 #include "kernels/cpu/avx2_codecs.h"
 #include "kernels/cpu/reduce_lanes.h"
 
-
 namespace ckpt::cpu::avx2 {
 
 namespace {
@@ -24,38 +23,45 @@ struct Counters {
     __m256d mx;
 };
 
-template <DType Dt>
-CKPT_AVX2_INLINE __m256 loadEight(const std::uint8_t* p)
-{
-    if constexpr (Dt == DType::F32) {
-        return _mm256_loadu_ps(reinterpret_cast<const float*>(p));
-    } else {
-        const __m256i h = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
-        if constexpr (Dt == DType::BF16) return _mm256_castsi256_ps(_mm256_slli_epi32(h, 16));
-        else return f16ToF32(h);
-    }
-}
+// Four lanes' sums, in registers.
+struct FourSums {
+    __m256d se, sa, dot, sb;
+};
 
-CKPT_AVX2_INLINE void accumulate(double* lane, __m256d v)
-{
-    _mm256_store_pd(lane, _mm256_add_pd(_mm256_load_pd(lane), v));
-}
-
-// Four finite pairs (zeroed where not finite) into lanes [i, i + 4); fin64: the finite mask.
-CKPT_AVX2_INLINE void fourPairs(__m256d fa, __m256d fb, __m256i fin64, ErrorLaneState& s, unsigned i, Counters& c,
-                                __m256d atol, __m256d rtol)
+// Four finite pairs (zeroed where not finite) into sums t; fin64: the finite mask.
+CKPT_AVX2_INLINE void addFourPairs(__m256d fa, __m256d fb, __m256i fin64, FourSums& t, Counters& c, __m256d atol,
+                                   __m256d rtol)
 {
     const __m256d absMask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffll));
     const __m256d e = _mm256_sub_pd(fa, fb);
     const __m256d d = _mm256_and_pd(e, absMask);
-    accumulate(s.se + i, _mm256_mul_pd(e, e));
-    accumulate(s.sa + i, _mm256_mul_pd(fa, fa));
-    accumulate(s.dot + i, _mm256_mul_pd(fa, fb));
-    accumulate(s.sb + i, _mm256_mul_pd(fb, fb));
+    t.se = _mm256_add_pd(t.se, _mm256_mul_pd(e, e));
+    t.sa = _mm256_add_pd(t.sa, _mm256_mul_pd(fa, fa));
+    t.dot = _mm256_add_pd(t.dot, _mm256_mul_pd(fa, fb));
+    t.sb = _mm256_add_pd(t.sb, _mm256_mul_pd(fb, fb));
     c.mx = _mm256_max_pd(c.mx, d);
     const __m256d limit = _mm256_add_pd(atol, _mm256_mul_pd(rtol, _mm256_and_pd(fa, absMask)));
     const __m256i over = _mm256_and_si256(fin64, _mm256_castpd_si256(_mm256_cmp_pd(d, limit, _CMP_GT_OQ)));
     c.over64 = _mm256_sub_epi64(c.over64, over);
+}
+
+CKPT_AVX2_INLINE FourSums loadSums(const ErrorLaneState& s, unsigned i)
+{
+    return {_mm256_load_pd(s.se + i), _mm256_load_pd(s.sa + i), _mm256_load_pd(s.dot + i), _mm256_load_pd(s.sb + i)};
+}
+
+CKPT_AVX2_INLINE void storeSums(const FourSums& t, ErrorLaneState& s, unsigned i)
+{
+    _mm256_store_pd(s.se + i, t.se), _mm256_store_pd(s.sa + i, t.sa), _mm256_store_pd(s.dot + i, t.dot), _mm256_store_pd(s.sb + i, t.sb);
+}
+
+// Four pairs into lanes [i, i + 4) of the state in memory (the classifying walk).
+CKPT_AVX2_INLINE void fourPairs(__m256d fa, __m256d fb, __m256i fin64, ErrorLaneState& s, unsigned i, Counters& c,
+                                __m256d atol, __m256d rtol)
+{
+    FourSums t = loadSums(s, i);
+    addFourPairs(fa, fb, fin64, t, c, atol, rtol);
+    storeSums(t, s, i);
 }
 
 CKPT_AVX2_INLINE void eightPairs(__m256 a, __m256 b, ErrorLaneState& s, unsigned i, Counters& c, __m256d atol, __m256d rtol)
@@ -127,41 +133,29 @@ CKPT_AVX2 bool finiteErrors(const std::uint8_t* pa, const std::uint8_t* pb, std:
 {
     constexpr std::uint64_t ea = A == DType::F32 ? 4 : 2, eb = B == DType::F32 ? 4 : 2;
     const __m256d vAtol = _mm256_set1_pd(atol), vRtol = _mm256_set1_pd(rtol);
-    const __m256d absMask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffll));
-    __m256d mx = _mm256_setzero_pd();
-    __m256i over = _mm256_setzero_si256();
+    const __m256i all = _mm256_set1_epi64x(-1);
+    Counters c{_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(),
+               _mm256_setzero_pd()};
     for (unsigned base = 0; base < kReduceLanes; base += kPassLanes) {
-        __m256d se[2], sa[2], dot[2], sb[2];
-        for (unsigned h = 0; h < 2; ++h) se[h] = sa[h] = dot[h] = sb[h] = _mm256_setzero_pd();
+        const __m256d zero = _mm256_setzero_pd();
+        FourSums t[2] = {{zero, zero, zero, zero}, {zero, zero, zero, zero}};
         for (std::uint64_t row = 0; row < rows; ++row) {
             const std::uint64_t i = row * kReduceLanes + base;
             passPrefetch(pa, ea, row, rows, base, nextA);
             passPrefetch(pb, eb, row, rows, base, nextB);
             const __m256 a = loadEight<A>(pa + i * ea), b = loadEight<B>(pb + i * eb);
-            for (unsigned h = 0; h < 2; ++h) {
-                const __m256d fa = _mm256_cvtps_pd(h ? _mm256_extractf128_ps(a, 1) : _mm256_castps256_ps128(a));
-                const __m256d fb = _mm256_cvtps_pd(h ? _mm256_extractf128_ps(b, 1) : _mm256_castps256_ps128(b));
-                const __m256d e = _mm256_sub_pd(fa, fb), d = _mm256_and_pd(e, absMask);
-                se[h] = _mm256_add_pd(se[h], _mm256_mul_pd(e, e));
-                sa[h] = _mm256_add_pd(sa[h], _mm256_mul_pd(fa, fa));
-                dot[h] = _mm256_add_pd(dot[h], _mm256_mul_pd(fa, fb));
-                sb[h] = _mm256_add_pd(sb[h], _mm256_mul_pd(fb, fb));
-                mx = _mm256_max_pd(mx, d);
-                const __m256d limit = _mm256_add_pd(vAtol, _mm256_mul_pd(vRtol, _mm256_and_pd(fa, absMask)));
-                over = _mm256_sub_epi64(over, _mm256_castpd_si256(_mm256_cmp_pd(d, limit, _CMP_GT_OQ)));
-            }
+            addFourPairs(_mm256_cvtps_pd(_mm256_castps256_ps128(a)), _mm256_cvtps_pd(_mm256_castps256_ps128(b)), all, t[0], c,
+                         vAtol, vRtol);
+            addFourPairs(_mm256_cvtps_pd(_mm256_extractf128_ps(a, 1)), _mm256_cvtps_pd(_mm256_extractf128_ps(b, 1)), all, t[1], c,
+                         vAtol, vRtol);
         }
-        if (nonFinite(_mm256_add_pd(_mm256_add_pd(sa[0], sa[1]), _mm256_add_pd(sb[0], sb[1])))) return false;
-        for (unsigned h = 0; h < 2; ++h) {
-            _mm256_store_pd(s.se + base + 4 * h, se[h]);
-            _mm256_store_pd(s.sa + base + 4 * h, sa[h]);
-            _mm256_store_pd(s.dot + base + 4 * h, dot[h]);
-            _mm256_store_pd(s.sb + base + 4 * h, sb[h]);
-        }
+        if (nonFinite(_mm256_add_pd(_mm256_add_pd(t[0].sa, t[1].sa), _mm256_add_pd(t[0].sb, t[1].sb)))) return false;
+        storeSums(t[0], s, base);
+        storeSums(t[1], s, base + 4);
     }
-    s.r.over = sumLanes<std::uint64_t>(over);
+    s.r.over = sumLanes<std::uint64_t>(c.over64);
     alignas(32) double m[4];
-    _mm256_store_pd(m, mx);
+    _mm256_store_pd(m, c.mx);
     for (double v : m) s.r.maxAbs = v > s.r.maxAbs ? v : s.r.maxAbs;
     return true;
 }

@@ -47,9 +47,9 @@ CKPT_AVX2_INLINE __m256i codesByBuckets(const std::uint8_t* in, __m256i base, __
 CKPT_AVX2 void fp8Bf16Buckets(float scale, Fp8Bf16Buckets& t)
 {
     t.scale = scale;
-    const std::uint32_t e = numeric::f32ToBits(scale) >> 23;  // scale > 0
-    t.lookup = e >= 8 && e <= 254;  // the byte arithmetic needs e - 8 >= 0
+    t.lookup = fp8ByteTableTakes(scale);
     if (!t.lookup) return;
+    const std::uint32_t e = numeric::f32ToBits(scale) >> 23;
     alignas(32) std::int32_t code[128];
     const __m256 s = _mm256_set1_ps(scale);
     for (int k = 0; k < 128; k += 8) {

@@ -73,6 +73,15 @@ void fp8Encode(const std::uint8_t* in, DType inDtype, float scale, std::uint8_t*
 // pairs packed FP4 bytes from 2 * pairs inputs: f32ToE2m1(x / scale), low nibble first.
 void fp4Encode(const std::uint8_t* in, DType inDtype, float scale, std::uint8_t* out, std::uint64_t pairs);
 
+// Whether the byte arithmetic of the BF16 FP8 table encoders (avx2_fp8_bf16.cpp,
+// avx512_fp8_bf16.cpp) takes a block of this scale (> 0): a normal scale whose exponent field E
+// is at least 8, as q = e - (E - 8) must not wrap.
+inline bool fp8ByteTableTakes(float scale)
+{
+    const std::uint32_t e = numeric::f32ToBits(scale) >> 23;
+    return e >= 8 && e <= 254;
+}
+
 // One FP8 block's encoder for BF16 inputs (avx2_fp8_bf16.cpp): the block's 128-entry code
 // table in 16-entry buckets, so most values take two byte shuffles instead of a division; the
 // others, and every value of a block whose table does not split so, take fp8Encode's path.

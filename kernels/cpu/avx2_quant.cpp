@@ -17,19 +17,6 @@ namespace ckpt::cpu::avx2 {
 
 namespace {
 
-// Eight inputs from p (element 0 at p) as f32.
-template <DType In>
-CKPT_AVX2_INLINE __m256 loadEight(const std::uint8_t* p)
-{
-    if constexpr (In == DType::F32) {
-        return _mm256_loadu_ps(reinterpret_cast<const float*>(p));
-    } else {
-        const __m256i h = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
-        if constexpr (In == DType::BF16) return _mm256_castsi256_ps(_mm256_slli_epi32(h, 16));
-        else return f16ToF32(h);
-    }
-}
-
 // |x| bits, or 0 for inf and NaN.
 CKPT_AVX2_INLINE __m256i finiteAbs(__m256 x)
 {

@@ -26,18 +26,6 @@ struct Extremes {
     __m256i mn, mx, am, nan, inf, zero;
 };
 
-template <DType Dt>
-CKPT_AVX2_INLINE __m256 loadEight(const std::uint8_t* p)
-{
-    if constexpr (Dt == DType::F32) {
-        return _mm256_loadu_ps(reinterpret_cast<const float*>(p));
-    } else {
-        const __m256i h = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
-        if constexpr (Dt == DType::BF16) return _mm256_castsi256_ps(_mm256_slli_epi32(h, 16));
-        else return f16ToF32(h);
-    }
-}
-
 // Eight values into lanes sum[0..8) / sq[0..8) and the order-free state.
 CKPT_AVX2_INLINE void eight(__m256 x, double* sum, double* sq, Extremes& e)
 {

@@ -54,12 +54,13 @@ CKPT_AVX512_INLINE __m512i interleaveOrder()
     return _mm512_load_si512(order);
 }
 
-// 64 codes -> the output words of codes 0-31 (first) and 32-63 (second).
-struct Words64 {
-    __m512i first, second;
+// The outputs of 64 codes, in order: v[m] holds outputs (64 / Bytes) m onwards.
+template <unsigned Bytes>
+struct Outputs64 {
+    __m512i v[Bytes];
 };
 
-CKPT_AVX512_INLINE Words64 lookup64(const BytePlanes& p, __m512i order, __m512i codes)
+CKPT_AVX512_INLINE Outputs64<2> lookup64(const BytePlanes& p, __m512i order, __m512i codes)
 {
     const __m512i idx = _mm512_permutexvar_epi8(order, codes);
     // vpermt2b reads the low seven bits of each index; bit 7 picks the upper 128 entries.
@@ -68,20 +69,7 @@ CKPT_AVX512_INLINE Words64 lookup64(const BytePlanes& p, __m512i order, __m512i 
                                             _mm512_permutex2var_epi8(p.lo[2], idx, p.lo[3]));
     const __m512i hi = _mm512_mask_mov_epi8(_mm512_permutex2var_epi8(p.hi[0], idx, p.hi[1]), upper,
                                             _mm512_permutex2var_epi8(p.hi[2], idx, p.hi[3]));
-    return {_mm512_unpacklo_epi8(lo, hi), _mm512_unpackhi_epi8(lo, hi)};
-}
-
-CKPT_AVX512_INLINE void lookupMasked(const std::uint8_t* codes, const BytePlanes& p, __m512i order,
-                                     std::uint64_t n, std::uint8_t* out)
-{
-    const __m512i c = _mm512_maskz_loadu_epi8((std::uint64_t{1} << n) - 1, codes);  // n < 64
-    const Words64 w = lookup64(p, order, c);
-    const auto low = static_cast<std::uint32_t>(n < 32 ? (std::uint64_t{1} << n) - 1 : 0xffffffffu);
-    _mm512_mask_storeu_epi16(out, _cvtu32_mask32(low), w.first);
-    if (n > 32) {
-        const auto high = static_cast<std::uint32_t>((std::uint64_t{1} << (n - 32)) - 1);
-        _mm512_mask_storeu_epi16(out + 64, _cvtu32_mask32(high), w.second);
-    }
+    return {{_mm512_unpacklo_epi8(lo, hi), _mm512_unpackhi_epi8(lo, hi)}};
 }
 
 // F32 outputs: four byte planes (sixteen zmm), four lookups per 64 codes, then two rounds of
@@ -101,11 +89,7 @@ CKPT_AVX512_INLINE __m512i dwordOrder()
     return _mm512_load_si512(order);
 }
 
-struct Dwords64 {
-    __m512i d[4];  // output dwords 16m .. 16m + 15
-};
-
-CKPT_AVX512_INLINE Dwords64 lookup64(const BytePlanes4& p, __m512i order, __m512i codes)
+CKPT_AVX512_INLINE Outputs64<4> lookup64(const BytePlanes4& p, __m512i order, __m512i codes)
 {
     const __m512i idx = _mm512_permutexvar_epi8(order, codes);
     const __mmask64 upper = _mm512_movepi8_mask(idx);
@@ -119,34 +103,28 @@ CKPT_AVX512_INLINE Dwords64 lookup64(const BytePlanes4& p, __m512i order, __m512
              _mm512_unpackhi_epi16(w01hi, w23hi)}};
 }
 
-CKPT_AVX512_INLINE void lookupMasked(const std::uint8_t* codes, const BytePlanes4& p, __m512i order,
-                                     std::uint64_t n, std::uint8_t* out)
-{
-    const Dwords64 w = lookup64(p, order, _mm512_maskz_loadu_epi8((std::uint64_t{1} << n) - 1, codes));  // n < 64
-    for (unsigned m = 0; 16 * m < n; ++m) {
-        const std::uint64_t left = n - 16 * m;
-        _mm512_mask_storeu_epi32(out + 64 * m, static_cast<__mmask16>(left >= 16 ? 0xffff : (1u << left) - 1), w.d[m]);
-    }
-}
-
-// One segment (one table) of 16- or 32-bit outputs: whole 64-code steps, then a masked tail; no
-// scalar loop.
-template <typename Planes, typename Order>
-CKPT_AVX512_INLINE void lookupRun(const std::uint8_t* codes, const Planes& p, Order order, std::uint64_t n,
+// One segment (one table) of 16- or 32-bit outputs: whole 64-code steps, then a masked tail of
+// n % 64 codes; no scalar loop.
+template <typename Planes>
+CKPT_AVX512_INLINE void lookupRun(const std::uint8_t* codes, const Planes& p, __m512i order, std::uint64_t n,
                                   std::uint8_t* out)
 {
-    constexpr unsigned ob = std::is_same_v<Planes, BytePlanes4> ? 4 : 2;
+    constexpr unsigned ob = std::is_same_v<Planes, BytePlanes4> ? 4 : 2, perVector = 64 / ob;
     std::uint64_t i = 0;
     for (; i + 64 <= n; i += 64) {
-        const auto w = lookup64(p, order, _mm512_loadu_si512(codes + i));
-        if constexpr (ob == 2) {
-            _mm512_storeu_si512(out + 2 * i, w.first);
-            _mm512_storeu_si512(out + 2 * i + 64, w.second);
-        } else {
-            for (unsigned m = 0; m < 4; ++m) _mm512_storeu_si512(out + 4 * i + 64 * m, w.d[m]);
-        }
+        const Outputs64<ob> w = lookup64(p, order, _mm512_loadu_si512(codes + i));
+        for (unsigned m = 0; m < ob; ++m) _mm512_storeu_si512(out + ob * i + 64 * m, w.v[m]);
     }
-    if (i < n) lookupMasked(codes + i, p, order, n - i, out + ob * i);
+    if (i == n) return;
+    const std::uint64_t tail = n - i;  // < 64
+    const Outputs64<ob> w = lookup64(p, order, _mm512_maskz_loadu_epi8((std::uint64_t{1} << tail) - 1, codes + i));
+    for (unsigned m = 0; perVector * m < tail; ++m) {
+        const std::uint64_t left = tail - perVector * m;
+        const std::uint64_t lanes = left >= perVector ? (std::uint64_t{1} << perVector) - 1 : (std::uint64_t{1} << left) - 1;
+        std::uint8_t* to = out + ob * i + 64 * m;
+        if constexpr (ob == 2) _mm512_mask_storeu_epi16(to, static_cast<__mmask32>(lanes), w.v[m]);
+        else _mm512_mask_storeu_epi32(to, static_cast<__mmask16>(lanes), w.v[m]);
+    }
 }
 
 // bytes from a cached staging buffer to the output in whole non-temporal lines; only the first

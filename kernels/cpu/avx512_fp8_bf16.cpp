@@ -74,9 +74,9 @@ CKPT_AVX512_INLINE void encodeByTable(const std::uint8_t* in, const Fp8Bf16Table
 CKPT_AVX512 void fp8Bf16Table(float scale, Fp8Bf16Table& t)
 {
     t.scale = scale;
-    const std::uint32_t e = numeric::f32ToBits(scale) >> 23;  // scale > 0
-    t.lookup = e >= 8 && e <= 254;  // the byte arithmetic of codesByTable needs e - 8 >= 0
+    t.lookup = avx2::fp8ByteTableTakes(scale);
     if (!t.lookup) return;
+    const std::uint32_t e = numeric::f32ToBits(scale) >> 23;
     const __m512 s = _mm512_set1_ps(scale);
     for (int k = 0; k < 128; k += 16) {
         const __m512i m = _mm512_add_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), splat(k));

@@ -45,11 +45,6 @@ inline void prefetchReduceRow(const std::uint8_t* row, unsigned elementBytes)
     prefetchLines(row, std::uint64_t{numeric::kReduceLanes} * elementBytes);
 }
 
-// One row step of a pass over a chunk: the first pass (base 0) asks for the row
-// kPrefetchAheadRows ahead, the later passes for a few lines of the thread's next chunk.
-inline void passPrefetch(const std::uint8_t* p, unsigned elementBytes, std::uint64_t row, std::uint64_t rows, unsigned base,
-                         BlockPrefetch& next);
-
 // The task's next chunk is asked for into L2 (BlockPrefetch, one row) a few lines per row step of
 // the passes after the first. Why: the first pass of a chunk fetches all of it (the passes after
 // it read from L2), so without this every chunk's misses fall into its first pass and the other
@@ -60,6 +55,8 @@ inline BlockPrefetch nextChunkPrefetch(const std::uint8_t* next, std::uint64_t b
     return BlockPrefetch(next, bytes, bytes, 1, steps);
 }
 
+// One row step of a pass over a chunk: the first pass (base 0) asks for the row
+// kPrefetchAheadRows ahead, the later passes for a few lines of the thread's next chunk.
 inline void passPrefetch(const std::uint8_t* p, unsigned elementBytes, std::uint64_t row, std::uint64_t rows, unsigned base,
                          BlockPrefetch& next)
 {
