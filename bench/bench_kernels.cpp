@@ -165,13 +165,13 @@ void BM_Fp4QuantFromBf16(benchmark::State& st)
 // Error metrics of a BF16 tensor against a BF16 reference (both read). Finite: weights on both
 // sides, as in `verify`; Bits: the reference is random bit patterns, 1 in 128 NaN or inf, so
 // every chunk takes the full classification.
-void errorsBf16(benchmark::State& st, const Bytes& a, const Bytes& b)
+void errorsBf16(benchmark::State& st, const Bytes& a, const Bytes& b, double atol = 1e-3, double rtol = 1e-2)
 {
     const unsigned t = threadsOf(st);
     CpuBackend be(t);
     for (auto _ : st) {
         ErrorMetrics m;
-        if (!be.accumulateErrors(a.data(), DType::BF16, b.data(), DType::BF16, a.size() / 2, 1e-3, 1e-2, m))
+        if (!be.accumulateErrors(a.data(), DType::BF16, b.data(), DType::BF16, a.size() / 2, atol, rtol, m))
             st.SkipWithError("errors failed");
         benchmark::DoNotOptimize(m.sumSqErr);
     }
@@ -181,6 +181,12 @@ void errorsBf16(benchmark::State& st, const Bytes& a, const Bytes& b)
 void BM_ErrorsBf16(benchmark::State& st)
 {
     errorsBf16(st, randomBf16(kRows * kCols / 2), randomBf16(kRows * kCols / 2, 3));
+}
+
+// The tolerance `verify` compares with, and `diff`'s default: exact (atol = rtol = 0).
+void BM_ErrorsBf16Exact(benchmark::State& st)
+{
+    errorsBf16(st, randomBf16(kRows * kCols / 2), randomBf16(kRows * kCols / 2, 3), 0.0, 0.0);
 }
 
 void BM_ErrorsBf16Bits(benchmark::State& st)
@@ -232,6 +238,7 @@ BENCHMARK(BM_Fp4QuantFromBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::k
 BENCHMARK(BM_StatsBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_StatsF32)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ErrorsBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ErrorsBf16Exact)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ErrorsBf16Bits)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_TransposeBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_HistogramBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);

@@ -28,7 +28,9 @@ struct FourSums {
     __m256d se, sa, dot, sb;
 };
 
-// Four finite pairs (zeroed where not finite) into sums t; fin64: the finite mask.
+// Four finite pairs (zeroed where not finite) into sums t; fin64: the finite mask. Without
+// Relative (rtol == 0) the limit is atol itself: rtol * |a| is +0 or -0 for a finite a.
+template <bool Relative = true>
 CKPT_AVX2_INLINE void addFourPairs(__m256d fa, __m256d fb, __m256i fin64, FourSums& t, Counters& c, __m256d atol,
                                    __m256d rtol)
 {
@@ -40,7 +42,7 @@ CKPT_AVX2_INLINE void addFourPairs(__m256d fa, __m256d fb, __m256i fin64, FourSu
     t.dot = _mm256_add_pd(t.dot, _mm256_mul_pd(fa, fb));
     t.sb = _mm256_add_pd(t.sb, _mm256_mul_pd(fb, fb));
     c.mx = _mm256_max_pd(c.mx, d);
-    const __m256d limit = _mm256_add_pd(atol, _mm256_mul_pd(rtol, _mm256_and_pd(fa, absMask)));
+    const __m256d limit = Relative ? _mm256_add_pd(atol, _mm256_mul_pd(rtol, _mm256_and_pd(fa, absMask))) : atol;
     const __m256i over = _mm256_and_si256(fin64, _mm256_castpd_si256(_mm256_cmp_pd(d, limit, _CMP_GT_OQ)));
     c.over64 = _mm256_sub_epi64(c.over64, over);
 }
@@ -127,7 +129,7 @@ constexpr unsigned kPassLanes = 8;
 
 CKPT_AVX2_INLINE bool nonFinite(__m256d v) { return _mm256_movemask_pd(_mm256_cmp_pd(_mm256_sub_pd(v, v), _mm256_setzero_pd(), _CMP_NEQ_UQ)) != 0; }
 
-template <DType A, DType B>
+template <DType A, DType B, bool Relative>
 CKPT_AVX2 bool finiteErrors(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t rows, double atol, double rtol,
                             ErrorLaneState& s, BlockPrefetch& nextA, BlockPrefetch& nextB)
 {
@@ -144,10 +146,10 @@ CKPT_AVX2 bool finiteErrors(const std::uint8_t* pa, const std::uint8_t* pb, std:
             passPrefetch(pa, ea, row, rows, base, nextA);
             passPrefetch(pb, eb, row, rows, base, nextB);
             const __m256 a = loadEight<A>(pa + i * ea), b = loadEight<B>(pb + i * eb);
-            addFourPairs(_mm256_cvtps_pd(_mm256_castps256_ps128(a)), _mm256_cvtps_pd(_mm256_castps256_ps128(b)), all, t[0], c,
-                         vAtol, vRtol);
-            addFourPairs(_mm256_cvtps_pd(_mm256_extractf128_ps(a, 1)), _mm256_cvtps_pd(_mm256_extractf128_ps(b, 1)), all, t[1], c,
-                         vAtol, vRtol);
+            addFourPairs<Relative>(_mm256_cvtps_pd(_mm256_castps256_ps128(a)), _mm256_cvtps_pd(_mm256_castps256_ps128(b)), all,
+                                   t[0], c, vAtol, vRtol);
+            addFourPairs<Relative>(_mm256_cvtps_pd(_mm256_extractf128_ps(a, 1)), _mm256_cvtps_pd(_mm256_extractf128_ps(b, 1)),
+                                   all, t[1], c, vAtol, vRtol);
         }
         if (nonFinite(_mm256_add_pd(_mm256_add_pd(t[0].sa, t[1].sa), _mm256_add_pd(t[0].sb, t[1].sb)))) return false;
         storeSums(t[0], s, base);
@@ -169,7 +171,10 @@ CKPT_AVX2 numeric::ErrorPartial errorsFast(const std::uint8_t* pa, const std::ui
     const std::uint64_t rows = n / kReduceLanes, laterSteps = rows * (kReduceLanes / kPassLanes - 1);
     BlockPrefetch prefetchA = nextChunkPrefetch(nextA, nextN * ea, laterSteps), prefetchB = nextChunkPrefetch(nextB, nextN * eb, laterSteps);
     ErrorLaneState s;
-    if (finiteErrors<A, B>(pa, pb, rows, atol, rtol, s, prefetchA, prefetchB))
+    // rtol == 0: `verify`'s comparisons and `diff`'s default.
+    const bool walked = rtol == 0 ? finiteErrors<A, B, false>(pa, pb, rows, atol, rtol, s, prefetchA, prefetchB)
+                                  : finiteErrors<A, B, true>(pa, pb, rows, atol, rtol, s, prefetchA, prefetchB);
+    if (walked)
         return s.finish(pa, A, pb, B, rows * kReduceLanes, n, atol, rtol);
     return errorsTyped<A, B>(pa, pb, n, atol, rtol);
 }

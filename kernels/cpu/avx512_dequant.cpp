@@ -28,7 +28,7 @@ bool available()
         __builtin_cpu_init();
         // __builtin_cpu_supports checks the OS's XSAVE support for zmm state too (GCC >= 11).
         return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-               __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi");
+               __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi");
     }();
     return yes;
 }

@@ -57,24 +57,38 @@ CKPT_AVX512_INLINE __m512d absPd(__m512d v)
 
 CKPT_AVX512_INLINE unsigned popcount(unsigned m) { return static_cast<unsigned>(__builtin_popcount(m)); }
 
+// The tolerance test a walk needs. With rtol == 0 the limit is atol itself (rtol * |a| is +0
+// or -0 for a finite a, and atol + 0 == atol); with atol == 0 too (`verify`, and `diff` by
+// default) a finite pair is over exactly where a != b, which the sixteen-pair steps count on
+// the f32 values (their f64 difference is never rounded to 0).
+enum class Limit { Exact, Absolute, Relative };
+
+constexpr Limit limitOf(double atol, double rtol) { return rtol != 0 ? Limit::Relative : atol != 0 ? Limit::Absolute : Limit::Exact; }
+
 // Eight finite pairs (zeroed where not finite) into accumulators j; fin: their finite bits.
+template <Limit L>
 CKPT_AVX512_INLINE void eightPairs(__m512d fa, __m512d fb, __mmask8 fin, PassSums& s, unsigned j, Counts& c,
                                    const Tolerance& t)
 {
     const __m512d e = _mm512_sub_pd(fa, fb);
-    const __m512d d = absPd(e);
     s.se[j] = _mm512_add_pd(s.se[j], _mm512_mul_pd(e, e));  // e has up to 53 bits: e * e rounds
     // Products of two f32 values are exact in f64, so fusing them rounds only the sum, as mul +
     // add does: the same bits with one op less.
     s.sa[j] = _mm512_fmadd_pd(fa, fa, s.sa[j]);
     s.dot[j] = _mm512_fmadd_pd(fa, fb, s.dot[j]);
     s.sb[j] = _mm512_fmadd_pd(fb, fb, s.sb[j]);
-    c.mx = _mm512_max_pd(c.mx, d);
-    const __m512d limit = _mm512_add_pd(t.atol, _mm512_mul_pd(t.rtol, absPd(fa)));
-    c.over += popcount(_mm512_mask_cmp_pd_mask(fin, d, limit, _CMP_GT_OQ));
+    if constexpr (L == Limit::Exact) {
+        c.mx = _mm512_range_pd(c.mx, e, 0x0b);  // max(|mx|, |e|), sign cleared: one op for and + max
+    } else {
+        const __m512d d = absPd(e);
+        c.mx = _mm512_max_pd(c.mx, d);
+        const __m512d limit = L == Limit::Relative ? _mm512_add_pd(t.atol, _mm512_mul_pd(t.rtol, absPd(fa))) : t.atol;
+        c.over += popcount(_mm512_mask_cmp_pd_mask(fin, d, limit, _CMP_GT_OQ));
+    }
 }
 
 // Sixteen pairs into accumulators 2h and 2h + 1.
+template <Limit L>
 CKPT_AVX512_INLINE void sixteenPairs(__m512 a, __m512 b, PassSums& s, unsigned h, Counts& c, const Tolerance& t)
 {
     const __m512i absMask = _mm512_set1_epi32(0x7fffffff), infBits = _mm512_set1_epi32(0x7f800000);
@@ -89,22 +103,25 @@ CKPT_AVX512_INLINE void sixteenPairs(__m512 a, __m512 b, PassSums& s, unsigned h
     c.inf += popcount(inf);
     // Over tolerance outside the finite pairs: NaN on one side only, or unequal infinities.
     const __mmask16 unequal = _mm512_cmp_ps_mask(a, b, _CMP_NEQ_UQ);
-    c.over += popcount(static_cast<unsigned>((nan & (na ^ nb)) | (inf & unequal)));
+    const __mmask16 overFinite = L == Limit::Exact ? fin & unequal : 0;
+    c.over += popcount(static_cast<unsigned>((nan & (na ^ nb)) | (inf & unequal) | overFinite));
     const __m512 fa = _mm512_maskz_mov_ps(fin, a), fb = _mm512_maskz_mov_ps(fin, b);
-    eightPairs(_mm512_cvtps_pd(_mm512_castps512_ps256(fa)), _mm512_cvtps_pd(_mm512_castps512_ps256(fb)),
-               static_cast<__mmask8>(fin), s, 2 * h, c, t);
-    eightPairs(_mm512_cvtps_pd(upperHalf(fa)), _mm512_cvtps_pd(upperHalf(fb)), static_cast<__mmask8>(fin >> 8), s,
-               2 * h + 1, c, t);
+    eightPairs<L>(_mm512_cvtps_pd(_mm512_castps512_ps256(fa)), _mm512_cvtps_pd(_mm512_castps512_ps256(fb)),
+                  static_cast<__mmask8>(fin), s, 2 * h, c, t);
+    eightPairs<L>(_mm512_cvtps_pd(upperHalf(fa)), _mm512_cvtps_pd(upperHalf(fb)), static_cast<__mmask8>(fin >> 8), s,
+                  2 * h + 1, c, t);
 }
 
 // Sixteen pairs of a chunk thought to hold no NaN or inf: no classification. A NaN or inf in a
 // or b turns its lane's sum of squares into a NaN or inf, which walkChunk checks after each
 // pass (finite values cannot overflow it: 2^24 squares of at most 2^256 each).
+template <Limit L>
 CKPT_AVX512_INLINE void sixteenFinitePairs(__m512 a, __m512 b, PassSums& s, unsigned h, Counts& c, const Tolerance& t)
 {
-    eightPairs(_mm512_cvtps_pd(_mm512_castps512_ps256(a)), _mm512_cvtps_pd(_mm512_castps512_ps256(b)), 0xff, s, 2 * h,
-               c, t);
-    eightPairs(_mm512_cvtps_pd(upperHalf(a)), _mm512_cvtps_pd(upperHalf(b)), 0xff, s, 2 * h + 1, c, t);
+    if constexpr (L == Limit::Exact) c.over += popcount(_mm512_cmp_ps_mask(a, b, _CMP_NEQ_UQ));
+    eightPairs<L>(_mm512_cvtps_pd(_mm512_castps512_ps256(a)), _mm512_cvtps_pd(_mm512_castps512_ps256(b)), 0xff, s, 2 * h,
+                  c, t);
+    eightPairs<L>(_mm512_cvtps_pd(upperHalf(a)), _mm512_cvtps_pd(upperHalf(b)), 0xff, s, 2 * h + 1, c, t);
 }
 
 // Whether a lane sum of squares of the pass is NaN or inf (x - x is then NaN, else 0).
@@ -123,7 +140,7 @@ struct NextPair {
     std::uint64_t n = 0;
 };
 
-template <DType A, DType B, bool Finite>
+template <DType A, DType B, bool Finite, Limit L>
 CKPT_AVX512 bool walkChunk(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t n, double atol,
                              double rtol, const NextPair& next, numeric::ErrorPartial& out)
 {
@@ -143,8 +160,8 @@ CKPT_AVX512 bool walkChunk(const std::uint8_t* pa, const std::uint8_t* pb, std::
             passPrefetch(pb, eb, row, rows, base, nextB);
             for (unsigned h = 0; h < 2; ++h) {
                 const __m512 a = loadSixteen<A>(pa + (i + 16 * h) * ea), b = loadSixteen<B>(pb + (i + 16 * h) * eb);
-                if constexpr (Finite) sixteenFinitePairs(a, b, s, h, c, t);
-                else sixteenPairs(a, b, s, h, c, t);
+                if constexpr (Finite) sixteenFinitePairs<L>(a, b, s, h, c, t);
+                else sixteenPairs<L>(a, b, s, h, c, t);
             }
         }
         // Random bits show a NaN within the first pass: stop there, not after the whole chunk.
@@ -166,13 +183,24 @@ CKPT_AVX512 bool walkChunk(const std::uint8_t* pa, const std::uint8_t* pb, std::
 
 // Real comparisons (a dequantization against its reference) hold no NaN or inf: the finite
 // walk needs about a third fewer vector ops; a chunk that had one is walked again in full.
+template <DType A, DType B, Limit L>
+numeric::ErrorPartial errorsTolerance(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t n, double atol,
+                                      double rtol, const NextPair& next)
+{
+    numeric::ErrorPartial out;
+    if (!walkChunk<A, B, true, L>(pa, pb, n, atol, rtol, next, out)) walkChunk<A, B, false, L>(pa, pb, n, atol, rtol, next, out);
+    return out;
+}
+
 template <DType A, DType B>
 numeric::ErrorPartial errorsTyped(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t n, double atol,
                                   double rtol, const NextPair& next)
 {
-    numeric::ErrorPartial out;
-    if (!walkChunk<A, B, true>(pa, pb, n, atol, rtol, next, out)) walkChunk<A, B, false>(pa, pb, n, atol, rtol, next, out);
-    return out;
+    switch (limitOf(atol, rtol)) {
+    case Limit::Exact: return errorsTolerance<A, B, Limit::Exact>(pa, pb, n, atol, rtol, next);
+    case Limit::Absolute: return errorsTolerance<A, B, Limit::Absolute>(pa, pb, n, atol, rtol, next);
+    default: return errorsTolerance<A, B, Limit::Relative>(pa, pb, n, atol, rtol, next);
+    }
 }
 
 } // namespace

@@ -14,5 +14,5 @@
 
 #include <immintrin.h>
 
-#define CKPT_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")))
-#define CKPT_AVX512_INLINE __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi,popcnt"), always_inline)) inline
+#define CKPT_AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vbmi,popcnt")))
+#define CKPT_AVX512_INLINE __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vbmi,popcnt"), always_inline)) inline

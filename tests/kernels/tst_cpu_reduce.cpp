@@ -126,7 +126,8 @@ void TestCpuReduce::statsMatchReference()
 }
 
 // Error metrics against the element-at-a-time reference: mixed dtypes, random bit patterns on
-// one or both sides (NaN and inf pairs), sizes around the lane group and the chunk.
+// one or both sides (NaN and inf pairs), sizes around the lane group and the chunk, and each
+// kind of tolerance the loops tell apart (atol + rtol |a|, atol alone, exact).
 void TestCpuReduce::errorsMatchReference_data()
 {
     QTest::addColumn<DType>("aDtype");
@@ -134,21 +135,29 @@ void TestCpuReduce::errorsMatchReference_data()
     QTest::addColumn<qulonglong>("n");
     QTest::addColumn<bool>("bitsA");
     QTest::addColumn<QString>("special");  // "spread": NaN / -inf every 101st b; "": all finite; else one value
+    QTest::addColumn<double>("atol");
+    QTest::addColumn<double>("rtol");
     // BF16 / F32 pairs take the AVX-512 loop where the CPU has it, the others the AVX2 one.
     const std::vector<std::pair<DType, DType>> pairs = {{DType::BF16, DType::F32}, {DType::F32, DType::BF16}, {DType::BF16, DType::BF16},
                                                         {DType::F16, DType::F16}, {DType::F32, DType::F32}, {DType::BF16, DType::F16}};
-    for (auto [a, b] : pairs)
-        for (qulonglong n : {5ull, 256ull, 65536ull + 257, 2 * 65536ull + 1000})
-            for (bool bits : {false, true})
-                QTest::newRow(qPrintable(QString("%1 vs %2 n=%3%4").arg(dtypeName(a).data(), dtypeName(b).data()).arg(n).arg(bits ? " random bits" : ""))) << a << b << n << bits << "spread";
-    // Finite chunks take the AVX-512 loop's fast path; one NaN or inf in a later pass of a chunk
-    // (lane 200 of one row) sends that chunk back to the full classification.
-    for (auto [a, b] : pairs)
-        for (const char* special : {"", "nan", "inf"})
-            QTest::newRow(qPrintable(QString("%1 vs %2 finite %3").arg(dtypeName(a).data(), dtypeName(b).data(), special))) << a << b << 2 * 65536ull + 1000 << false << special;
-    for (auto [a, b] : pairs)
-        for (const char* special : {"", "nan"})
-            QTest::newRow(qPrintable(QString("%1 vs %2 finite %3, runs of chunks").arg(dtypeName(a).data(), dtypeName(b).data(), special))) << a << b << 21 * 65536ull - 1000 << false << special;
+    struct Tol { const char* name; double atol, rtol; };
+    for (const Tol& t : {Tol{"", 1e-3, 1e-2}, Tol{", atol only", 1e-3, 0.0}, Tol{", exact", 0.0, 0.0}}) {
+        const auto row = [&](DType a, DType b, const QString& what) {
+            return &QTest::newRow(qPrintable(QString("%1 vs %2 %3%4").arg(dtypeName(a).data(), dtypeName(b).data(), what, t.name)));
+        };
+        for (auto [a, b] : pairs)
+            for (qulonglong n : {5ull, 256ull, 65536ull + 257, 2 * 65536ull + 1000})
+                for (bool bits : {false, true})
+                    *row(a, b, QString("n=%1%2").arg(n).arg(bits ? " random bits" : "")) << a << b << n << bits << "spread" << t.atol << t.rtol;
+        // Finite chunks take the AVX-512 loop's fast path; one NaN or inf in a later pass of a
+        // chunk (lane 200 of one row) sends that chunk back to the full classification.
+        for (auto [a, b] : pairs)
+            for (const char* special : {"", "nan", "inf"})
+                *row(a, b, QString("finite %1").arg(special)) << a << b << 2 * 65536ull + 1000 << false << special << t.atol << t.rtol;
+        for (auto [a, b] : pairs)
+            for (const char* special : {"", "nan"})
+                *row(a, b, QString("finite %1, runs of chunks").arg(special)) << a << b << 21 * 65536ull - 1000 << false << special << t.atol << t.rtol;
+    }
 }
 
 void TestCpuReduce::errorsMatchReference()
@@ -158,6 +167,8 @@ void TestCpuReduce::errorsMatchReference()
     QFETCH(qulonglong, n);
     QFETCH(bool, bitsA);
     QFETCH(QString, special);
+    QFETCH(double, atol);
+    QFETCH(double, rtol);
     std::mt19937 rng(static_cast<unsigned>(n) + 5);
     const Bytes a = bitsA ? randomBytes(n * bytesOf(aDtype), rng) : randomFloats(aDtype, n, rng);
     Bytes b = randomFloats(bDtype, n, rng);
@@ -167,10 +178,10 @@ void TestCpuReduce::errorsMatchReference()
     const std::uint64_t lone = 65536 + 40 * 256 + 200;
     if (special == "nan") numeric::storeFromF32(b.data(), bDtype, lone, NAN);
     if (special == "inf") numeric::storeFromF32(b.data(), bDtype, lone, INFINITY);
-    const ErrorMetrics want = referenceErrors(a.data(), aDtype, b.data(), bDtype, n, 1e-3, 1e-2);
+    const ErrorMetrics want = referenceErrors(a.data(), aDtype, b.data(), bDtype, n, atol, rtol);
     for (CpuBackend* be : {&m_one, &m_many}) {
         ErrorMetrics got;
-        QVERIFY(be->accumulateErrors(a.data(), aDtype, b.data(), bDtype, n, 1e-3, 1e-2, got).ok());
+        QVERIFY(be->accumulateErrors(a.data(), aDtype, b.data(), bDtype, n, atol, rtol, got).ok());
         QCOMPARE(got.count, want.count);
         QCOMPARE(got.nanCount, want.nanCount);
         QCOMPARE(got.infCount, want.infCount);
@@ -286,29 +297,40 @@ void TestCpuReduce::errorsByHand()
 }
 
 // |a - b| exactly at atol + rtol |a| is within tolerance, one step past it is over, in every
-// loop (the vector fast paths too: three chunks of pairs without NaN or inf).
+// loop (the vector fast paths too: three chunks of pairs without NaN or inf), with a relative
+// tolerance and without one (rtol = 0: `verify`, and `diff` by default, whose loops drop rtol |a|).
 void TestCpuReduce::errorsAtToleranceBoundary_data()
 {
     QTest::addColumn<DType>("aDtype");
     QTest::addColumn<DType>("bDtype");
-    for (auto [a, b] : std::vector<std::pair<DType, DType>>{{DType::BF16, DType::BF16}, {DType::F32, DType::F32},
-                                                           {DType::BF16, DType::F32}, {DType::F16, DType::F16}})
-        QTest::newRow(qPrintable(QString("%1 vs %2").arg(dtypeName(a).data(), dtypeName(b).data()))) << a << b;
+    QTest::addColumn<double>("atol");
+    QTest::addColumn<double>("rtol");
+    QTest::addColumn<float>("within");  // b with |a - b| at the limit; a = 2
+    struct Tol { const char* name; double atol, rtol; float within; };
+    for (const Tol& t : {Tol{"atol and rtol", 0.25, 0.125, 2.5f}, Tol{"atol only", 0.5, 0.0, 2.5f},
+                         Tol{"exact", 0.0, 0.0, 2.0f}})
+        for (auto [a, b] : std::vector<std::pair<DType, DType>>{{DType::BF16, DType::BF16}, {DType::F32, DType::F32},
+                                                               {DType::BF16, DType::F32}, {DType::F16, DType::F16}})
+            QTest::newRow(qPrintable(QString("%1 vs %2, %3").arg(dtypeName(a).data(), dtypeName(b).data(), t.name)))
+                << a << b << t.atol << t.rtol << t.within;
 }
 
 void TestCpuReduce::errorsAtToleranceBoundary()
 {
     QFETCH(DType, aDtype);
     QFETCH(DType, bDtype);
+    QFETCH(double, atol);
+    QFETCH(double, rtol);
+    QFETCH(float, within);
     const std::uint64_t n = 3 * 65536 + 100;
     Bytes a(n * bytesOf(aDtype)), b(n * bytesOf(bDtype));
     for (std::uint64_t i = 0; i < n; ++i) {
         numeric::storeFromF32(a.data(), aDtype, i, 2.0f);
-        numeric::storeFromF32(b.data(), bDtype, i, i % 2 ? 2.5f + 0x1p-6f : 2.5f);  // limit: 0.25 + 0.125 |a|
+        numeric::storeFromF32(b.data(), bDtype, i, i % 2 ? within + 0x1p-6f : within);
     }
     for (CpuBackend* be : {&m_one, &m_many}) {
         ErrorMetrics m;
-        QVERIFY(be->accumulateErrors(a.data(), aDtype, b.data(), bDtype, n, 0.25, 0.125, m).ok());
+        QVERIFY(be->accumulateErrors(a.data(), aDtype, b.data(), bDtype, n, atol, rtol, m).ok());
         QCOMPARE(m.overTolerance, n / 2);
     }
 }
