@@ -87,10 +87,19 @@ CKPT_AVX2_INLINE void fp4Eight(const std::uint8_t* p, __m256 r, std::uint8_t* ou
     std::memcpy(out, &packed, 4);
 }
 
-// The largest |x| bits over the finite values of one group of 32.
+// The largest |x| bits (as f32) over the finite values of one group of 32, in some lane. BF16
+// on its 16-bit codes: each 32-bit lane then holds the larger of its two halves' codes << 16.
 template <DType In>
 CKPT_AVX2_INLINE __m256i groupMaxima(const std::uint8_t* p)
 {
+    if constexpr (In == DType::BF16) {
+        const __m256i absMask = _mm256_set1_epi16(0x7fff), maxFinite = _mm256_set1_epi16(0x7f7f);
+        const __m256i a0 = _mm256_and_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)), absMask);
+        const __m256i a1 = _mm256_and_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32)), absMask);
+        const __m256i m = _mm256_max_epu16(_mm256_andnot_si256(_mm256_cmpgt_epi16(a0, maxFinite), a0),
+                                           _mm256_andnot_si256(_mm256_cmpgt_epi16(a1, maxFinite), a1));
+        return _mm256_max_epu32(_mm256_slli_epi32(m, 16), _mm256_and_si256(m, splat(0xffff0000u)));
+    }
     constexpr std::uint64_t eb = In == DType::F32 ? 4 : 2;
     return _mm256_max_epu32(_mm256_max_epu32(finiteAbs(loadEight<In>(p)), finiteAbs(loadEight<In>(p + 8 * eb))),
                             _mm256_max_epu32(finiteAbs(loadEight<In>(p + 16 * eb)), finiteAbs(loadEight<In>(p + 24 * eb))));
@@ -143,6 +152,10 @@ CKPT_AVX2 void fp4Groups32Typed(const std::uint8_t* in, std::uint64_t groups, st
         const __m256i bytes = groupScales(horizontalMaxima(m), r);
         const __m128i b16 = _mm_packus_epi32(_mm256_castsi256_si128(bytes), _mm256_extracti128_si256(bytes, 1));
         _mm_storel_epi64(reinterpret_cast<__m128i*>(scales + g), _mm_packus_epi16(b16, b16));
+        if (In == DType::BF16 && _mm256_movemask_epi8(_mm256_or_si256(gt(splat(3), bytes), gt(bytes, splat(252)))) == 0) {
+            fp4Groups32Bf16(p, scales + g, 8, out + 16 * g);
+            continue;
+        }
         for (unsigned i = 0; i < 8; ++i) {
             const __m256 ri = _mm256_permutevar8x32_ps(r, splat(i));
             for (unsigned k = 0; k < 4; ++k) fp4Eight<In>(p + i * groupBytes + 8 * k * eb, ri, out + 16 * (g + i) + 4 * k);
