@@ -24,7 +24,7 @@ bool available()
         const char* env = std::getenv("CKPT_CPU_SCALAR");
         if (env != nullptr && std::strcmp(env, "1") == 0) return false;
         __builtin_cpu_init();
-        return __builtin_cpu_supports("avx2") != 0;
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     }();
     return yes;
 }

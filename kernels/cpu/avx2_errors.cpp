@@ -1,6 +1,7 @@
 // AVX2 error metrics of one reduce chunk (each side BF16 / F16 / F32), in the lane order of
 // reduce_rules.h: lane l of kReduceLanes accumulates elements l, l + kReduceLanes, ... in f64
-// (separate multiplies and adds, no FMA), folded by the same tree as cpu_reduce.cpp, so the
+// (separate multiplies and adds; a fused one for the products of two f32 values, exact in
+// f64, so that only the sum rounds), folded by the same tree as cpu_reduce.cpp, so the
 // sums have the same bits. Classification runs on the f32 bits; the tolerance test is the f64
 // arithmetic of pairOverTolerance.
 
@@ -11,6 +12,10 @@
 #include "core/numeric/element_io.h"
 #include "kernels/cpu/avx2_codecs.h"
 #include "kernels/cpu/reduce_lanes.h"
+
+// Every AVX2 CPU has FMA too (avx2::available() checks both).
+#define CKPT_AVX2_FMA __attribute__((target("avx2,fma")))
+#define CKPT_AVX2_FMA_INLINE __attribute__((target("avx2,fma"), always_inline)) inline
 
 namespace ckpt::cpu::avx2 {
 
@@ -28,37 +33,39 @@ struct FourSums {
     __m256d se, sa, dot, sb;
 };
 
-// Four finite pairs (zeroed where not finite) into sums t; fin64: the finite mask. Without
-// Relative (rtol == 0) the limit is atol itself: rtol * |a| is +0 or -0 for a finite a.
-template <bool Relative = true>
-CKPT_AVX2_INLINE void addFourPairs(__m256d fa, __m256d fb, __m256i fin64, FourSums& t, Counters& c, __m256d atol,
+// Four finite pairs (zeroed where not finite) into sums t; fin64: the finite mask. Limit::Exact
+// counts nothing here: its caller compares the f32 values.
+template <Limit L = Limit::Relative>
+CKPT_AVX2_FMA_INLINE void addFourPairs(__m256d fa, __m256d fb, __m256i fin64, FourSums& t, Counters& c, __m256d atol,
                                    __m256d rtol)
 {
     const __m256d absMask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffll));
     const __m256d e = _mm256_sub_pd(fa, fb);
     const __m256d d = _mm256_and_pd(e, absMask);
     t.se = _mm256_add_pd(t.se, _mm256_mul_pd(e, e));
-    t.sa = _mm256_add_pd(t.sa, _mm256_mul_pd(fa, fa));
-    t.dot = _mm256_add_pd(t.dot, _mm256_mul_pd(fa, fb));
-    t.sb = _mm256_add_pd(t.sb, _mm256_mul_pd(fb, fb));
+    t.sa = _mm256_fmadd_pd(fa, fa, t.sa);
+    t.dot = _mm256_fmadd_pd(fa, fb, t.dot);
+    t.sb = _mm256_fmadd_pd(fb, fb, t.sb);
     c.mx = _mm256_max_pd(c.mx, d);
-    const __m256d limit = Relative ? _mm256_add_pd(atol, _mm256_mul_pd(rtol, _mm256_and_pd(fa, absMask))) : atol;
-    const __m256i over = _mm256_and_si256(fin64, _mm256_castpd_si256(_mm256_cmp_pd(d, limit, _CMP_GT_OQ)));
-    c.over64 = _mm256_sub_epi64(c.over64, over);
+    if constexpr (L != Limit::Exact) {
+        const __m256d limit = L == Limit::Relative ? _mm256_add_pd(atol, _mm256_mul_pd(rtol, _mm256_and_pd(fa, absMask))) : atol;
+        const __m256i over = _mm256_and_si256(fin64, _mm256_castpd_si256(_mm256_cmp_pd(d, limit, _CMP_GT_OQ)));
+        c.over64 = _mm256_sub_epi64(c.over64, over);
+    }
 }
 
-CKPT_AVX2_INLINE FourSums loadSums(const ErrorLaneState& s, unsigned i)
+CKPT_AVX2_FMA_INLINE FourSums loadSums(const ErrorLaneState& s, unsigned i)
 {
     return {_mm256_load_pd(s.se + i), _mm256_load_pd(s.sa + i), _mm256_load_pd(s.dot + i), _mm256_load_pd(s.sb + i)};
 }
 
-CKPT_AVX2_INLINE void storeSums(const FourSums& t, ErrorLaneState& s, unsigned i)
+CKPT_AVX2_FMA_INLINE void storeSums(const FourSums& t, ErrorLaneState& s, unsigned i)
 {
     _mm256_store_pd(s.se + i, t.se), _mm256_store_pd(s.sa + i, t.sa), _mm256_store_pd(s.dot + i, t.dot), _mm256_store_pd(s.sb + i, t.sb);
 }
 
 // Four pairs into lanes [i, i + 4) of the state in memory (the classifying walk).
-CKPT_AVX2_INLINE void fourPairs(__m256d fa, __m256d fb, __m256i fin64, ErrorLaneState& s, unsigned i, Counters& c,
+CKPT_AVX2_FMA_INLINE void fourPairs(__m256d fa, __m256d fb, __m256i fin64, ErrorLaneState& s, unsigned i, Counters& c,
                                 __m256d atol, __m256d rtol)
 {
     FourSums t = loadSums(s, i);
@@ -66,7 +73,7 @@ CKPT_AVX2_INLINE void fourPairs(__m256d fa, __m256d fb, __m256i fin64, ErrorLane
     storeSums(t, s, i);
 }
 
-CKPT_AVX2_INLINE void eightPairs(__m256 a, __m256 b, ErrorLaneState& s, unsigned i, Counters& c, __m256d atol, __m256d rtol)
+CKPT_AVX2_FMA_INLINE void eightPairs(__m256 a, __m256 b, ErrorLaneState& s, unsigned i, Counters& c, __m256d atol, __m256d rtol)
 {
     const __m256i ua = _mm256_castps_si256(a), ub = _mm256_castps_si256(b);
     const __m256i absA = _mm256_and_si256(ua, splat(0x7fffffffu)), absB = _mm256_and_si256(ub, splat(0x7fffffffu));
@@ -89,7 +96,7 @@ CKPT_AVX2_INLINE void eightPairs(__m256 a, __m256 b, ErrorLaneState& s, unsigned
 }
 
 template <typename T>
-CKPT_AVX2 std::uint64_t sumLanes(__m256i v)
+CKPT_AVX2_FMA std::uint64_t sumLanes(__m256i v)
 {
     alignas(32) T l[32 / sizeof(T)];
     _mm256_store_si256(reinterpret_cast<__m256i*>(l), v);
@@ -99,7 +106,7 @@ CKPT_AVX2 std::uint64_t sumLanes(__m256i v)
 }
 
 template <DType A, DType B>
-CKPT_AVX2 numeric::ErrorPartial errorsTyped(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t n,
+CKPT_AVX2_FMA numeric::ErrorPartial errorsTyped(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t n,
                                             double atol, double rtol)
 {
     constexpr std::uint64_t ea = A == DType::F32 ? 4 : 2, eb = B == DType::F32 ? 4 : 2;
@@ -127,10 +134,10 @@ CKPT_AVX2 numeric::ErrorPartial errorsTyped(const std::uint8_t* pa, const std::u
 // again by errorsTyped.
 constexpr unsigned kPassLanes = 8;
 
-CKPT_AVX2_INLINE bool nonFinite(__m256d v) { return _mm256_movemask_pd(_mm256_cmp_pd(_mm256_sub_pd(v, v), _mm256_setzero_pd(), _CMP_NEQ_UQ)) != 0; }
+CKPT_AVX2_FMA_INLINE bool nonFinite(__m256d v) { return _mm256_movemask_pd(_mm256_cmp_pd(_mm256_sub_pd(v, v), _mm256_setzero_pd(), _CMP_NEQ_UQ)) != 0; }
 
-template <DType A, DType B, bool Relative>
-CKPT_AVX2 bool finiteErrors(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t rows, double atol, double rtol,
+template <DType A, DType B, Limit L>
+CKPT_AVX2_FMA bool finiteErrors(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t rows, double atol, double rtol,
                             ErrorLaneState& s, BlockPrefetch& nextA, BlockPrefetch& nextB)
 {
     constexpr std::uint64_t ea = A == DType::F32 ? 4 : 2, eb = B == DType::F32 ? 4 : 2;
@@ -146,16 +153,17 @@ CKPT_AVX2 bool finiteErrors(const std::uint8_t* pa, const std::uint8_t* pb, std:
             passPrefetch(pa, ea, row, rows, base, nextA);
             passPrefetch(pb, eb, row, rows, base, nextB);
             const __m256 a = loadEight<A>(pa + i * ea), b = loadEight<B>(pb + i * eb);
-            addFourPairs<Relative>(_mm256_cvtps_pd(_mm256_castps256_ps128(a)), _mm256_cvtps_pd(_mm256_castps256_ps128(b)), all,
+            if constexpr (L == Limit::Exact) c.over32 = _mm256_sub_epi32(c.over32, _mm256_castps_si256(_mm256_cmp_ps(a, b, _CMP_NEQ_UQ)));
+            addFourPairs<L>(_mm256_cvtps_pd(_mm256_castps256_ps128(a)), _mm256_cvtps_pd(_mm256_castps256_ps128(b)), all,
                                    t[0], c, vAtol, vRtol);
-            addFourPairs<Relative>(_mm256_cvtps_pd(_mm256_extractf128_ps(a, 1)), _mm256_cvtps_pd(_mm256_extractf128_ps(b, 1)),
+            addFourPairs<L>(_mm256_cvtps_pd(_mm256_extractf128_ps(a, 1)), _mm256_cvtps_pd(_mm256_extractf128_ps(b, 1)),
                                    all, t[1], c, vAtol, vRtol);
         }
         if (nonFinite(_mm256_add_pd(_mm256_add_pd(t[0].sa, t[1].sa), _mm256_add_pd(t[0].sb, t[1].sb)))) return false;
         storeSums(t[0], s, base);
         storeSums(t[1], s, base + 4);
     }
-    s.r.over = sumLanes<std::uint64_t>(c.over64);
+    s.r.over = sumLanes<std::uint64_t>(c.over64) + sumLanes<std::uint32_t>(c.over32);
     alignas(32) double m[4];
     _mm256_store_pd(m, c.mx);
     for (double v : m) s.r.maxAbs = v > s.r.maxAbs ? v : s.r.maxAbs;
@@ -163,7 +171,7 @@ CKPT_AVX2 bool finiteErrors(const std::uint8_t* pa, const std::uint8_t* pb, std:
 }
 
 template <DType A, DType B>
-CKPT_AVX2 numeric::ErrorPartial errorsFast(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t n, double atol,
+CKPT_AVX2_FMA numeric::ErrorPartial errorsFast(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t n, double atol,
                                            double rtol, const std::uint8_t* nextA, const std::uint8_t* nextB,
                                            std::uint64_t nextN)
 {
@@ -171,9 +179,12 @@ CKPT_AVX2 numeric::ErrorPartial errorsFast(const std::uint8_t* pa, const std::ui
     const std::uint64_t rows = n / kReduceLanes, laterSteps = rows * (kReduceLanes / kPassLanes - 1);
     BlockPrefetch prefetchA = nextChunkPrefetch(nextA, nextN * ea, laterSteps), prefetchB = nextChunkPrefetch(nextB, nextN * eb, laterSteps);
     ErrorLaneState s;
-    // rtol == 0: `verify`'s comparisons and `diff`'s default.
-    const bool walked = rtol == 0 ? finiteErrors<A, B, false>(pa, pb, rows, atol, rtol, s, prefetchA, prefetchB)
-                                  : finiteErrors<A, B, true>(pa, pb, rows, atol, rtol, s, prefetchA, prefetchB);
+    bool walked;
+    switch (limitOf(atol, rtol)) {
+    case Limit::Exact: walked = finiteErrors<A, B, Limit::Exact>(pa, pb, rows, atol, rtol, s, prefetchA, prefetchB); break;
+    case Limit::Absolute: walked = finiteErrors<A, B, Limit::Absolute>(pa, pb, rows, atol, rtol, s, prefetchA, prefetchB); break;
+    default: walked = finiteErrors<A, B, Limit::Relative>(pa, pb, rows, atol, rtol, s, prefetchA, prefetchB);
+    }
     if (walked)
         return s.finish(pa, A, pb, B, rows * kReduceLanes, n, atol, rtol);
     return errorsTyped<A, B>(pa, pb, n, atol, rtol);

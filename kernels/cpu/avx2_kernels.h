@@ -29,7 +29,8 @@ inline constexpr std::uint64_t kStreamMinBytes = std::uint64_t{4} << 20;
 // too, about), at least kStreamMinBytes; CKPT_CPU_STREAM_MIN_BYTES overrides it. Read once.
 std::uint64_t streamMinBytes();
 
-// True when the CPU has AVX2 and CKPT_CPU_SCALAR is not set to 1 (read once).
+// True when the CPU has AVX2 and FMA (every AVX2 CPU has both) and CKPT_CPU_SCALAR is not set
+// to 1 (read once).
 bool available();
 
 // Orders this thread's non-temporal stores before whatever follows (end of a task).

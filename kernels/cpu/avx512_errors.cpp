@@ -57,14 +57,6 @@ CKPT_AVX512_INLINE __m512d absPd(__m512d v)
 
 CKPT_AVX512_INLINE unsigned popcount(unsigned m) { return static_cast<unsigned>(__builtin_popcount(m)); }
 
-// The tolerance test a walk needs. With rtol == 0 the limit is atol itself (rtol * |a| is +0
-// or -0 for a finite a, and atol + 0 == atol); with atol == 0 too (`verify`, and `diff` by
-// default) a finite pair is over exactly where a != b, which the sixteen-pair steps count on
-// the f32 values (their f64 difference is never rounded to 0).
-enum class Limit { Exact, Absolute, Relative };
-
-constexpr Limit limitOf(double atol, double rtol) { return rtol != 0 ? Limit::Relative : atol != 0 ? Limit::Absolute : Limit::Exact; }
-
 // Eight finite pairs (zeroed where not finite) into accumulators j; fin: their finite bits.
 template <Limit L>
 CKPT_AVX512_INLINE void eightPairs(__m512d fa, __m512d fb, __mmask8 fin, PassSums& s, unsigned j, Counts& c,

@@ -127,6 +127,17 @@ struct StatsLaneState {
     }
 };
 
+// The tolerance test an error walk needs. With rtol == 0 the limit is atol itself (rtol * |a| is
+// +0 or -0 for a finite a, and atol + 0 == atol); with atol == 0 too (`verify`, and `diff` by
+// default) a finite pair is over exactly where a != b, which the vector loops count on the f32
+// values (the f64 difference of two distinct floats is never rounded to 0).
+enum class Limit { Exact, Absolute, Relative };
+
+constexpr Limit limitOf(double atol, double rtol)
+{
+    return rtol != 0 ? Limit::Relative : atol != 0 ? Limit::Absolute : Limit::Exact;
+}
+
 struct ErrorLaneState {
     alignas(64) double se[numeric::kReduceLanes] = {};
     alignas(64) double sa[numeric::kReduceLanes] = {};
