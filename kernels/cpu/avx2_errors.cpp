@@ -13,10 +13,6 @@
 #include "kernels/cpu/avx2_codecs.h"
 #include "kernels/cpu/reduce_lanes.h"
 
-// Every AVX2 CPU has FMA too (avx2::available() checks both).
-#define CKPT_AVX2_FMA __attribute__((target("avx2,fma")))
-#define CKPT_AVX2_FMA_INLINE __attribute__((target("avx2,fma"), always_inline)) inline
-
 namespace ckpt::cpu::avx2 {
 
 namespace {
@@ -36,7 +32,7 @@ struct FourSums {
 // Four finite pairs (zeroed where not finite) into sums t; fin64: the finite mask. Limit::Exact
 // counts nothing here: its caller compares the f32 values.
 template <Limit L = Limit::Relative>
-CKPT_AVX2_FMA_INLINE void addFourPairs(__m256d fa, __m256d fb, __m256i fin64, FourSums& t, Counters& c, __m256d atol,
+CKPT_AVX2_INLINE void addFourPairs(__m256d fa, __m256d fb, __m256i fin64, FourSums& t, Counters& c, __m256d atol,
                                    __m256d rtol)
 {
     const __m256d absMask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffll));
@@ -54,18 +50,18 @@ CKPT_AVX2_FMA_INLINE void addFourPairs(__m256d fa, __m256d fb, __m256i fin64, Fo
     }
 }
 
-CKPT_AVX2_FMA_INLINE FourSums loadSums(const ErrorLaneState& s, unsigned i)
+CKPT_AVX2_INLINE FourSums loadSums(const ErrorLaneState& s, unsigned i)
 {
     return {_mm256_load_pd(s.se + i), _mm256_load_pd(s.sa + i), _mm256_load_pd(s.dot + i), _mm256_load_pd(s.sb + i)};
 }
 
-CKPT_AVX2_FMA_INLINE void storeSums(const FourSums& t, ErrorLaneState& s, unsigned i)
+CKPT_AVX2_INLINE void storeSums(const FourSums& t, ErrorLaneState& s, unsigned i)
 {
     _mm256_store_pd(s.se + i, t.se), _mm256_store_pd(s.sa + i, t.sa), _mm256_store_pd(s.dot + i, t.dot), _mm256_store_pd(s.sb + i, t.sb);
 }
 
 // Four pairs into lanes [i, i + 4) of the state in memory (the classifying walk).
-CKPT_AVX2_FMA_INLINE void fourPairs(__m256d fa, __m256d fb, __m256i fin64, ErrorLaneState& s, unsigned i, Counters& c,
+CKPT_AVX2_INLINE void fourPairs(__m256d fa, __m256d fb, __m256i fin64, ErrorLaneState& s, unsigned i, Counters& c,
                                 __m256d atol, __m256d rtol)
 {
     FourSums t = loadSums(s, i);
@@ -73,7 +69,7 @@ CKPT_AVX2_FMA_INLINE void fourPairs(__m256d fa, __m256d fb, __m256i fin64, Error
     storeSums(t, s, i);
 }
 
-CKPT_AVX2_FMA_INLINE void eightPairs(__m256 a, __m256 b, ErrorLaneState& s, unsigned i, Counters& c, __m256d atol, __m256d rtol)
+CKPT_AVX2_INLINE void eightPairs(__m256 a, __m256 b, ErrorLaneState& s, unsigned i, Counters& c, __m256d atol, __m256d rtol)
 {
     const __m256i ua = _mm256_castps_si256(a), ub = _mm256_castps_si256(b);
     const __m256i absA = _mm256_and_si256(ua, splat(0x7fffffffu)), absB = _mm256_and_si256(ub, splat(0x7fffffffu));
@@ -96,7 +92,7 @@ CKPT_AVX2_FMA_INLINE void eightPairs(__m256 a, __m256 b, ErrorLaneState& s, unsi
 }
 
 template <typename T>
-CKPT_AVX2_FMA std::uint64_t sumLanes(__m256i v)
+CKPT_AVX2 std::uint64_t sumLanes(__m256i v)
 {
     alignas(32) T l[32 / sizeof(T)];
     _mm256_store_si256(reinterpret_cast<__m256i*>(l), v);
@@ -106,7 +102,7 @@ CKPT_AVX2_FMA std::uint64_t sumLanes(__m256i v)
 }
 
 template <DType A, DType B>
-CKPT_AVX2_FMA numeric::ErrorPartial errorsTyped(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t n,
+CKPT_AVX2 numeric::ErrorPartial errorsTyped(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t n,
                                             double atol, double rtol)
 {
     constexpr std::uint64_t ea = A == DType::F32 ? 4 : 2, eb = B == DType::F32 ? 4 : 2;
@@ -134,10 +130,10 @@ CKPT_AVX2_FMA numeric::ErrorPartial errorsTyped(const std::uint8_t* pa, const st
 // again by errorsTyped.
 constexpr unsigned kPassLanes = 8;
 
-CKPT_AVX2_FMA_INLINE bool nonFinite(__m256d v) { return _mm256_movemask_pd(_mm256_cmp_pd(_mm256_sub_pd(v, v), _mm256_setzero_pd(), _CMP_NEQ_UQ)) != 0; }
+CKPT_AVX2_INLINE bool nonFinite(__m256d v) { return _mm256_movemask_pd(_mm256_cmp_pd(_mm256_sub_pd(v, v), _mm256_setzero_pd(), _CMP_NEQ_UQ)) != 0; }
 
 template <DType A, DType B, Limit L>
-CKPT_AVX2_FMA bool finiteErrors(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t rows, double atol, double rtol,
+CKPT_AVX2 bool finiteErrors(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t rows, double atol, double rtol,
                             ErrorLaneState& s, BlockPrefetch& nextA, BlockPrefetch& nextB)
 {
     constexpr std::uint64_t ea = A == DType::F32 ? 4 : 2, eb = B == DType::F32 ? 4 : 2;
@@ -171,7 +167,7 @@ CKPT_AVX2_FMA bool finiteErrors(const std::uint8_t* pa, const std::uint8_t* pb, 
 }
 
 template <DType A, DType B>
-CKPT_AVX2_FMA numeric::ErrorPartial errorsFast(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t n, double atol,
+CKPT_AVX2 numeric::ErrorPartial errorsFast(const std::uint8_t* pa, const std::uint8_t* pb, std::uint64_t n, double atol,
                                            double rtol, const std::uint8_t* nextA, const std::uint8_t* nextB,
                                            std::uint64_t nextN)
 {

@@ -66,8 +66,10 @@ CKPT_AVX2_INLINE __m128i pack32(__m256i c0, __m256i c1)
 
 } // namespace
 
-CKPT_AVX2 void fp4Groups32Bf16(const std::uint8_t* in, const std::uint8_t* bytes, std::uint64_t groups, std::uint8_t* out)
+CKPT_AVX2 bool fp4Groups32Bf16(const std::uint8_t* in, const std::uint8_t* bytes, std::uint64_t groups, std::uint8_t* out)
 {
+    for (std::uint64_t g = 0; g < groups; ++g)
+        if (bytes[g] < 3 || bytes[g] > 252) return false;
     const Tables t{both(kBase), both(kStep1), both(kStep2)};
     for (std::uint64_t g = 0; g < groups; ++g) {
         const __m256i offset = _mm256_set1_epi16(static_cast<short>(bytes[g] - 4));
@@ -75,6 +77,7 @@ CKPT_AVX2 void fp4Groups32Bf16(const std::uint8_t* in, const std::uint8_t* bytes
         const __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + 64 * g + 32));
         _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 16 * g), pack32(codes16(x0, offset, t), codes16(x1, offset, t)));
     }
+    return true;
 }
 
 } // namespace ckpt::cpu::avx2

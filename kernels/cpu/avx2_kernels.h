@@ -97,9 +97,10 @@ void fp8EncodeBf16(const std::uint8_t* in, const Fp8Bf16Buckets& t, std::uint8_t
 // groups whole FP4 groups of 32 inputs from a group boundary: one scale byte each
 // (fp4GroupScale) and 16 packed bytes each.
 void fp4Groups32(const std::uint8_t* in, DType inDtype, std::uint64_t groups, std::uint8_t* out, std::uint8_t* scales);
-// The codes alone of BF16 groups whose scale bytes (bytes[g]) are all in [3, 252]: one vector
-// lookup per class of exponent instead of a widening to f32 (avx2_fp4_bf16.cpp).
-void fp4Groups32Bf16(const std::uint8_t* in, const std::uint8_t* bytes, std::uint64_t groups, std::uint8_t* out);
+// The codes alone of BF16 groups with scale bytes bytes[g], by one vector lookup per class of
+// exponent instead of a widening to f32 (avx2_fp4_bf16.cpp); false, and nothing written, where
+// a byte is outside [3, 252], which the f32 loop takes.
+bool fp4Groups32Bf16(const std::uint8_t* in, const std::uint8_t* bytes, std::uint64_t groups, std::uint8_t* out);
 
 // Stats of one reduce chunk of BF16 / F16 / F32 values, in the lane order of reduce_rules.h.
 // statsChunk walks a chunk without NaN or inf in register passes and falls back to

@@ -152,10 +152,7 @@ CKPT_AVX2 void fp4Groups32Typed(const std::uint8_t* in, std::uint64_t groups, st
         const __m256i bytes = groupScales(horizontalMaxima(m), r);
         const __m128i b16 = _mm_packus_epi32(_mm256_castsi256_si128(bytes), _mm256_extracti128_si256(bytes, 1));
         _mm_storel_epi64(reinterpret_cast<__m128i*>(scales + g), _mm_packus_epi16(b16, b16));
-        if (In == DType::BF16 && _mm256_movemask_epi8(_mm256_or_si256(gt(splat(3), bytes), gt(bytes, splat(252)))) == 0) {
-            fp4Groups32Bf16(p, scales + g, 8, out + 16 * g);
-            continue;
-        }
+        if (In == DType::BF16 && fp4Groups32Bf16(p, scales + g, 8, out + 16 * g)) continue;
         for (unsigned i = 0; i < 8; ++i) {
             const __m256 ri = _mm256_permutevar8x32_ps(r, splat(i));
             for (unsigned k = 0; k < 4; ++k) fp4Eight<In>(p + i * groupBytes + 8 * k * eb, ri, out + 16 * (g + i) + 4 * k);
