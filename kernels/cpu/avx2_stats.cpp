@@ -142,9 +142,11 @@ CKPT_AVX2 numeric::StatsPartial statsTyped(const std::uint8_t* p, std::uint64_t 
 
 // Chunks without NaN or inf (real weights): the lane sums stay in registers, sixteen lanes per
 // pass (4 + 4 ymm of f64), each lane adding its values l, l + 256, ... in order as above; the
-// order-free state is the raw f32 bits' extremes (keys once per chunk, addRawExtremes32) and
-// the zero count, checked for NaN and inf after each pass. The pass reads 32 or 64 bytes of each
-// row of the chunk, which the first pass brought into L2.
+// order-free state is the extremes of the raw bits as signed and as unsigned numbers (keys once
+// per chunk, addRawExtremes32 / addRawExtremes16) and the zero count, checked for NaN and inf
+// after each pass. The pass reads 32 or 64 bytes of each row of the chunk, which the first pass
+// brought into L2. Squares of f32 values are exact in f64, so a fused multiply-add rounds only
+// the sum, as the separate multiply and add of reduce_rules.h do.
 constexpr unsigned kPassLanes = 16;
 
 struct RawExtremes {
@@ -159,38 +161,104 @@ struct RawExtremes {
     }
 };
 
+CKPT_AVX2_INLINE void addQuad(__m256d& sum, __m256d& sq, __m128 x)
+{
+    const __m256d d = _mm256_cvtps_pd(x);
+    sum = _mm256_add_pd(sum, d), sq = _mm256_fmadd_pd(d, d, sq);
+}
+
 CKPT_AVX2_INLINE void addEight(__m256 x, __m256d* sum, __m256d* sq, RawExtremes& e)
 {
     const __m256i u = _mm256_castps_si256(x);
     e.zero = _mm256_sub_epi32(e.zero, _mm256_cmpeq_epi32(_mm256_and_si256(u, splat(0x7fffffffu)), _mm256_setzero_si256()));
     e.smin = _mm256_min_epi32(e.smin, u), e.smax = _mm256_max_epi32(e.smax, u);
     e.umin = _mm256_min_epu32(e.umin, u), e.umax = _mm256_max_epu32(e.umax, u);
-    const __m256d d0 = _mm256_cvtps_pd(_mm256_castps256_ps128(x)), d1 = _mm256_cvtps_pd(_mm256_extractf128_ps(x, 1));
-    sum[0] = _mm256_add_pd(sum[0], d0), sq[0] = _mm256_add_pd(sq[0], _mm256_mul_pd(d0, d0));
-    sum[1] = _mm256_add_pd(sum[1], d1), sq[1] = _mm256_add_pd(sq[1], _mm256_mul_pd(d1, d1));
+    addQuad(sum[0], sq[0], _mm256_castps256_ps128(x));
+    addQuad(sum[1], sq[1], _mm256_extractf128_ps(x, 1));
+}
+
+// F16 and F32 rows: lanes base + 8r .. base + 8r + 7 in sum[2r], sum[2r + 1].
+template <DType Dt>
+CKPT_AVX2_INLINE void addRow(const std::uint8_t* at, __m256d* sum, __m256d* sq, RawExtremes& e)
+{
+    constexpr unsigned eb = Dt == DType::F32 ? 4 : 2;
+    addEight(loadEight<Dt>(at), sum, sq, e);
+    addEight(loadEight<Dt>(at + 8 * eb), sum + 2, sq + 2, e);
+}
+
+CKPT_AVX2_INLINE void storeRow(const __m256d* sum, const __m256d* sq, unsigned base, StatsLaneState& st)
+{
+    for (unsigned r = 0; r < 4; ++r) {
+        _mm256_store_pd(st.sum + base + 4 * r, sum[r]);
+        _mm256_store_pd(st.sq + base + 4 * r, sq[r]);
+    }
+}
+
+// BF16 rows stay in 16-bit lanes for the order-free state (16 values per op instead of 8),
+// and become f32 by a shift (even elements) or a mask (odd ones) of their 32-bit pairs.
+struct RawExtremes16 {
+    __m256i smin, smax, umin, umax, zero;  // zero: at most rows per lane (< 2^16)
+
+    CKPT_AVX2_INLINE bool seenNonFinite() const
+    {
+        const __m256i pos = _mm256_cmpgt_epi16(smax, _mm256_set1_epi16(0x7f7f));
+        const __m256i negInf = _mm256_set1_epi16(static_cast<short>(0xff80));
+        const __m256i neg = _mm256_cmpeq_epi16(_mm256_max_epu16(umax, negInf), umax);
+        return _mm256_movemask_epi8(_mm256_or_si256(pos, neg)) != 0;
+    }
+};
+
+// sum[0] holds lanes base + 0, 2, 4, 6; sum[1] 8 .. 14; sum[2] 1 .. 7; sum[3] 9 .. 15 (storeRowBf16).
+CKPT_AVX2_INLINE void addRowBf16(const std::uint8_t* at, __m256d* sum, __m256d* sq, RawExtremes16& e)
+{
+    const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at));
+    const __m256i zero = _mm256_cmpeq_epi16(_mm256_and_si256(h, _mm256_set1_epi16(0x7fff)), _mm256_setzero_si256());
+    e.zero = _mm256_sub_epi16(e.zero, zero);
+    e.smin = _mm256_min_epi16(e.smin, h), e.smax = _mm256_max_epi16(e.smax, h);
+    e.umin = _mm256_min_epu16(e.umin, h), e.umax = _mm256_max_epu16(e.umax, h);
+    const __m256 even = _mm256_castsi256_ps(_mm256_slli_epi32(h, 16));
+    const __m256 odd = _mm256_castsi256_ps(_mm256_and_si256(h, splat(0xffff0000u)));
+    addQuad(sum[0], sq[0], _mm256_castps256_ps128(even));
+    addQuad(sum[1], sq[1], _mm256_extractf128_ps(even, 1));
+    addQuad(sum[2], sq[2], _mm256_castps256_ps128(odd));
+    addQuad(sum[3], sq[3], _mm256_extractf128_ps(odd, 1));
+}
+
+CKPT_AVX2_INLINE void storeRowBf16(const __m256d* sum, const __m256d* sq, unsigned base, StatsLaneState& st)
+{
+    alignas(32) double v[4], w[4];
+    for (unsigned r = 0; r < 4; ++r) {
+        const unsigned first = base + 8 * (r & 1) + (r >> 1);
+        _mm256_store_pd(v, sum[r]);
+        _mm256_store_pd(w, sq[r]);
+        for (unsigned i = 0; i < 4; ++i) st.sum[first + 2 * i] = v[i], st.sq[first + 2 * i] = w[i];
+    }
+}
+
+template <typename Extremes, unsigned Eb, void (*Add)(const std::uint8_t*, __m256d*, __m256d*, Extremes&),
+          void (*Store)(const __m256d*, const __m256d*, unsigned, StatsLaneState&)>
+CKPT_AVX2_INLINE bool walkPasses(const std::uint8_t* p, std::uint64_t rows, Extremes& e, StatsLaneState& st,
+                                 BlockPrefetch& next)
+{
+    for (unsigned base = 0; base < kReduceLanes; base += kPassLanes) {
+        __m256d sum[4], sq[4];
+        for (unsigned r = 0; r < 4; ++r) sum[r] = sq[r] = _mm256_setzero_pd();
+        for (std::uint64_t row = 0; row < rows; ++row) {
+            passPrefetch(p, Eb, row, rows, base, next);
+            Add(p + (row * kReduceLanes + base) * Eb, sum, sq, e);
+        }
+        if (e.seenNonFinite()) return false;
+        Store(sum, sq, base, st);
+    }
+    return true;
 }
 
 template <DType Dt>
 CKPT_AVX2 bool finiteChunk(const std::uint8_t* p, std::uint64_t rows, StatsLaneState& st, BlockPrefetch& next)
 {
-    constexpr unsigned eb = Dt == DType::F32 ? 4 : 2;
     RawExtremes e{splat(INT32_MAX), splat(static_cast<std::uint32_t>(INT32_MIN)), splat(0xffffffffu), _mm256_setzero_si256(),
                   _mm256_setzero_si256()};
-    for (unsigned base = 0; base < kReduceLanes; base += kPassLanes) {
-        __m256d sum[4], sq[4];
-        for (unsigned r = 0; r < 4; ++r) sum[r] = sq[r] = _mm256_setzero_pd();
-        for (std::uint64_t row = 0; row < rows; ++row) {
-            const std::uint8_t* at = p + (row * kReduceLanes + base) * eb;
-            passPrefetch(p, eb, row, rows, base, next);
-            addEight(loadEight<Dt>(at), sum, sq, e);
-            addEight(loadEight<Dt>(at + 8 * eb), sum + 2, sq + 2, e);
-        }
-        if (e.seenNonFinite()) return false;
-        for (unsigned r = 0; r < 4; ++r) {
-            _mm256_store_pd(st.sum + base + 4 * r, sum[r]);
-            _mm256_store_pd(st.sq + base + 4 * r, sq[r]);
-        }
-    }
+    if (!walkPasses<RawExtremes, Dt == DType::F32 ? 4 : 2, addRow<Dt>, storeRow>(p, rows, e, st, next)) return false;
     alignas(32) std::int32_t smin[8], smax[8];
     alignas(32) std::uint32_t umin[8], umax[8], zero[8];
     _mm256_store_si256(reinterpret_cast<__m256i*>(smin), e.smin);
@@ -202,6 +270,23 @@ CKPT_AVX2 bool finiteChunk(const std::uint8_t* p, std::uint64_t rows, StatsLaneS
         st.addRawExtremes32(smin[l], smax[l], umin[l], umax[l]);
         st.zero += zero[l];
     }
+    return true;
+}
+
+template <>
+CKPT_AVX2 bool finiteChunk<DType::BF16>(const std::uint8_t* p, std::uint64_t rows, StatsLaneState& st, BlockPrefetch& next)
+{
+    RawExtremes16 e{_mm256_set1_epi16(0x7fff), _mm256_set1_epi16(-0x8000), _mm256_set1_epi16(-1), _mm256_setzero_si256(),
+                    _mm256_setzero_si256()};
+    if (!walkPasses<RawExtremes16, 2, addRowBf16, storeRowBf16>(p, rows, e, st, next)) return false;
+    st.zero = sumLanesOf<std::uint16_t>(e.zero);
+    alignas(32) std::int16_t smin[16], smax[16];
+    alignas(32) std::uint16_t umin[16], umax[16];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(smin), e.smin);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(smax), e.smax);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(umin), e.umin);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(umax), e.umax);
+    for (unsigned l = 0; l < 16; ++l) st.addRawExtremes16(smin[l], smax[l], umin[l], umax[l]);
     return true;
 }
 

@@ -145,19 +145,6 @@ CKPT_AVX512_INLINE bool walkPasses(const std::uint8_t* p, std::uint64_t rows, Ex
     return true;
 }
 
-// Lane l's keys from its raw extremes: with no NaN, the largest value is the largest signed raw
-// if any is non-negative, else the negative of least magnitude (least unsigned raw); the least
-// value likewise; |x| max from the largest positive and the negative of most magnitude. A lane
-// that saw nothing gives the start values addKeys16 skips.
-inline void addRawExtremes(StatsLaneState& st, std::int16_t smin, std::int16_t smax, std::uint16_t umin, std::uint16_t umax)
-{
-    const auto key = [](std::uint16_t negative) { return static_cast<std::int16_t>(negative ^ 0x7fff); };
-    const std::int16_t mx = smax >= 0 ? smax : key(umin);
-    const std::int16_t mn = smin < 0 ? key(umax) : smin;
-    const std::int16_t am = std::max<std::int16_t>(smax >= 0 ? smax : 0, smin < 0 ? static_cast<std::int16_t>(umax & 0x7fff) : 0);
-    st.addKeys16(mn, mx, am);
-}
-
 CKPT_AVX512 bool statsFiniteChunk(const std::uint8_t* p, std::uint64_t rows, StatsLaneState& st, BlockPrefetch& next)
 {
     RawExtremes16 e{_mm512_set1_epi16(0x7fff), _mm512_set1_epi16(-0x8000), _mm512_set1_epi16(-1),
@@ -170,7 +157,7 @@ CKPT_AVX512 bool statsFiniteChunk(const std::uint8_t* p, std::uint64_t rows, Sta
     _mm512_store_si512(smax, e.smax);
     _mm512_store_si512(umin, e.umin);
     _mm512_store_si512(umax, e.umax);
-    for (unsigned l = 0; l < 32; ++l) addRawExtremes(st, smin[l], smax[l], umin[l], umax[l]);
+    for (unsigned l = 0; l < 32; ++l) st.addRawExtremes16(smin[l], smax[l], umin[l], umax[l]);
     return true;
 }
 

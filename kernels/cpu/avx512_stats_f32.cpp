@@ -28,7 +28,7 @@ struct PassSums {
 };
 
 // The raw f32 bits' extremes as signed and as unsigned numbers (turned into keys once per chunk,
-// as addRawExtremes does for BF16), and the count of zeros (at most kReduceChunk / 16 a lane).
+// as addRawExtremes16 does for BF16), and the count of zeros (at most kReduceChunk / 16 a lane).
 struct RawExtremes32 {
     __m512i smin, smax, umin, umax, zero;
 

@@ -98,6 +98,17 @@ struct StatsLaneState {
         kMin = std::min(kMin, mn), kMax = std::max(kMax, mx), aMax = std::max(aMax, am);
     }
 
+    // The same for the raw bits of bf16 values (AVX-512 and AVX2 BF16 walks). A lane that saw
+    // nothing gives the start values addKeys16 skips.
+    void addRawExtremes16(std::int16_t smin, std::int16_t smax, std::uint16_t umin, std::uint16_t umax)
+    {
+        const auto key = [](std::uint16_t negative) { return static_cast<std::int16_t>(negative ^ 0x7fff); };
+        const std::int16_t mx = smax >= 0 ? smax : key(umin);
+        const std::int16_t mn = smin < 0 ? key(umax) : smin;
+        const std::int16_t am = std::max<std::int16_t>(smax >= 0 ? smax : 0, smin < 0 ? static_cast<std::int16_t>(umax & 0x7fff) : 0);
+        addKeys16(mn, mx, am);
+    }
+
     // Values k .. n-1 (fewer than kReduceLanes) into lanes 0 .. n-k-1, then the partial.
     numeric::StatsPartial finish(const std::uint8_t* p, DType dt, std::uint64_t k, std::uint64_t n)
     {

@@ -8,6 +8,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <cstring>
 
 using namespace ckpt;
 using namespace ckpt::test;
@@ -17,6 +18,20 @@ Q_DECLARE_METATYPE(ckpt::DType)
 namespace {
 
 bool sameBits(double a, double b) { return numeric::f64ToBits(a) == numeric::f64ToBits(b); }
+
+// Random bit patterns with inf and NaN turned into finite values of the next lower exponent.
+void makeFinite(Bytes& x, DType dt)
+{
+    const std::size_t eb = bytesOf(dt);
+    const std::uint32_t expMask = dt == DType::F32 ? 0x7f800000u : dt == DType::F16 ? 0x7c00u : 0x7f80u;
+    const std::uint32_t expLow = expMask & ~(expMask << 1);  // lowest exponent bit
+    for (std::size_t i = 0; i < x.size(); i += eb) {
+        std::uint32_t u = 0;
+        std::memcpy(&u, x.data() + i, eb);
+        if ((u & expMask) == expMask) u ^= expLow;
+        std::memcpy(x.data() + i, &u, eb);
+    }
+}
 
 } // namespace
 
@@ -81,7 +96,9 @@ void TestCpuReduce::statsMatchReference_data()
         QTest::newRow(qPrintable(name + " all -inf and -0 n=777")) << dt << 777ull << "neg";
         // Finite chunks take the AVX-512 loops' fast path; one non-finite value anywhere in
         // a chunk's rows (not its tail) sends that chunk back to the full one.
-        for (const char* kind : {"negative", "positive", "signed zeros", "largest finite", "one NaN", "one -NaN", "one +inf", "one -inf"})
+        // "finite bits" (every exponent but inf / NaN's) and "wide" (weights scaled by 2^-12 ..
+        // 2^11): the f64 lane sums round, so their bits depend on which lane each value went to.
+        for (const char* kind : {"negative", "positive", "signed zeros", "largest finite", "finite bits", "wide", "one NaN", "one -NaN", "one +inf", "one -inf"})
             QTest::newRow(qPrintable(QString("%1 %2 n=200003").arg(name, kind))) << dt << 200003ull << kind;
         // 21 chunks: one thread takes them in runs of 5, each asking for the next while it reads one.
         for (const char* kind : {"weights", "one NaN"})
@@ -95,7 +112,8 @@ void TestCpuReduce::statsMatchReference()
     QFETCH(qulonglong, n);
     QFETCH(QString, kind);
     std::mt19937 rng(static_cast<unsigned>(n));
-    Bytes x = kind == "bits" ? randomBytes(n * bytesOf(dtype), rng) : randomFloats(dtype, n, rng);
+    Bytes x = kind == "bits" || kind == "finite bits" ? randomBytes(n * bytesOf(dtype), rng) : randomFloats(dtype, n, rng);
+    if (kind == "finite bits") makeFinite(x, dtype);
     for (std::uint64_t i = 0; kind == "nan" && i < n; ++i) numeric::storeFromF32(x.data(), dtype, i, NAN);
     for (std::uint64_t i = 0; kind == "neg" && i < n; ++i) numeric::storeFromF32(x.data(), dtype, i, i % 3 ? -0.f : -INFINITY);
     for (std::uint64_t i = 0; i < n; ++i) {
@@ -103,6 +121,7 @@ void TestCpuReduce::statsMatchReference()
         if (kind == "negative") numeric::storeFromF32(x.data(), dtype, i, -std::fabs(v));
         if (kind == "positive") numeric::storeFromF32(x.data(), dtype, i, std::fabs(v));
         if (kind == "signed zeros") numeric::storeFromF32(x.data(), dtype, i, i % 5 == 0 ? 1e-40f * v : (i % 2 ? -0.f : 0.f));
+        if (kind == "wide") numeric::storeFromF32(x.data(), dtype, i, std::ldexp(v, static_cast<int>(rng() % 24) - 12));
         if (kind == "largest finite" && i % 1000 == 7) numeric::storeFromF32(x.data(), dtype, i, i % 2000 == 7 ? -3.38e38f : 3.38e38f);
     }
     const std::uint64_t odd = 65536 + 300 * 256 + 17;  // a row of the second chunk
