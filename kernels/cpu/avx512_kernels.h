@@ -6,6 +6,7 @@
 // CKPT_CPU_SCALAR=1 turns off both.
 
 #include "kernels/cpu/avx2_kernels.h"
+#include "kernels/cpu/fixed_bins.h"
 #include "kernels/cpu/prefetch.h"
 
 #include <cstdint>
@@ -81,6 +82,10 @@ void fp4QuantGroups(const std::uint8_t* in, DType inDtype, std::uint64_t groupSi
 // non-temporal stores (out and outPitch 64-byte aligned).
 void transposeTile(const std::uint8_t* in, std::uint64_t inPitch, std::uint8_t* out, std::uint64_t outPitch,
                    std::uint64_t es, bool stream);
+
+// Fixed-bin histogram of n BF16 / F16 / F32 values (a spec fixedBinsF32 accepted), added to
+// counts in cpu_histogram.cpp's layout (countsIndex, then the zeros at bins + 2).
+void histogramFixed(const std::uint8_t* p, DType dtype, std::uint64_t n, const FixedBinsF32& f, std::uint64_t* counts);
 
 // Orders this thread's non-temporal stores before whatever follows (end of a task).
 void storeFence();

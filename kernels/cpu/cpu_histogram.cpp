@@ -4,6 +4,7 @@
 
 #include "core/numeric/element_io.h"
 #include "kernels/cpu/arg_checks.h"
+#include "kernels/cpu/avx512_kernels.h"
 #include "kernels/cpu/cpu_ops.h"
 #include "kernels/cpu/prefetch.h"
 
@@ -134,12 +135,17 @@ void histogram(ThreadPool& pool, const std::uint8_t* data, DType dtype, std::uin
     if (elementBytes(dtype) <= 2 && (elementBytes(dtype) == 1 || count >= kByCodeMinElements))
         return histogramByCode(pool, data, dtype, count, hist, edges.data());
     const CountFn fn = pick(dtype);
-    const std::uint64_t tasks = ceilDiv(count, kTaskElements);
+    FixedBinsF32 inF32;
+    const bool vector = (dtype == DType::F32 || dtype == DType::BF16 || dtype == DType::F16) && avx512::available() &&
+                        fixedBinsF32(s, inF32);
+    const std::uint64_t tasks = ceilDiv(count, kTaskElements), eb = elementBytes(dtype);
     const std::size_t width = s.bins + 5;
     std::vector<std::uint64_t> local(tasks * width, 0);
     pool.run(tasks, [&](std::size_t t) {
-        const std::uint64_t i0 = t * kTaskElements;
-        fn(data, i0, std::min(count, i0 + kTaskElements), s, edges.data(), local.data() + t * width);
+        const std::uint64_t i0 = t * kTaskElements, i1 = std::min(count, i0 + kTaskElements);
+        std::uint64_t* counts = local.data() + t * width;
+        if (vector) avx512::histogramFixed(data + i0 * eb, dtype, i1 - i0, inF32, counts);
+        else fn(data, i0, i1, s, edges.data(), counts);
     });
     for (std::uint64_t t = 0; t < tasks; ++t) {
         const std::uint64_t* c = local.data() + t * width;
