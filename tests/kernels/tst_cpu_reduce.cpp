@@ -1,5 +1,6 @@
-// CpuBackend stats, histograms and error metrics: hand-computed values (NaN/inf/zero handling,
-// fixed and log bins) and bit-identical results for 1 and 7 threads on multi-chunk inputs.
+// CpuBackend stats and error metrics: hand-computed values (NaN/inf/zero handling) and
+// bit-identical results for 1 and 7 threads on multi-chunk inputs (histograms too;
+// tst_cpu_histogram has their own tests).
 
 #include "kernel_reference.h"
 #include "kernels/cpu/cpu_backend.h"
@@ -45,10 +46,6 @@ private slots:
     void statsMatchReference();
     void errorsMatchReference_data();
     void errorsMatchReference();
-    void histogramMatchesReference_data();
-    void histogramMatchesReference();
-    void histogramFixedByHand();
-    void histogramLogByHand();
     void errorsByHand();
     void errorsAtToleranceBoundary_data();
     void errorsAtToleranceBoundary();
@@ -209,84 +206,6 @@ void TestCpuReduce::errorsMatchReference()
         QVERIFY2(sameBits(got.sumSqErr, want.sumSqErr) && sameBits(got.sumSqRef, want.sumSqRef) && sameBits(got.dot, want.dot) && sameBits(got.sumSqB, want.sumSqB),
                  qPrintable(QString("sumSqErr %1 / %2, dot %3 / %4").arg(got.sumSqErr).arg(want.sumSqErr).arg(got.dot).arg(want.dot)));
     }
-}
-
-// Every counter against binning each element with histogramSlot: BF16 / F16 inputs on both
-// sides of the size where raw 16-bit codes are counted first, FP8 (always by code), F32.
-void TestCpuReduce::histogramMatchesReference_data()
-{
-    QTest::addColumn<DType>("dtype");
-    QTest::addColumn<qulonglong>("n");
-    QTest::addColumn<bool>("logBins");
-    for (DType dt : {DType::BF16, DType::F16})
-        for (qulonglong n : {(1ull << 20) - 1, (1ull << 20) + 3})
-            for (bool lg : {false, true})
-                QTest::newRow(qPrintable(QString("%1 n=%2 %3 bins").arg(dtypeName(dt).data()).arg(n).arg(lg ? "log" : "fixed"))) << dt << n << lg;
-    QTest::newRow("F8_E4M3 n=1000 log bins") << DType::F8_E4M3 << 1000ull << true;
-    QTest::newRow("F8_E5M2 n=300001 fixed bins") << DType::F8_E5M2 << 300001ull << false;
-    QTest::newRow("F32 n=100000 fixed bins") << DType::F32 << 100000ull << false;
-}
-
-void TestCpuReduce::histogramMatchesReference()
-{
-    QFETCH(DType, dtype);
-    QFETCH(qulonglong, n);
-    QFETCH(bool, logBins);
-    std::mt19937 rng(static_cast<unsigned>(n));
-    const Bytes x = randomBytes(n * bytesOf(dtype), rng);  // NaN, inf, ±0 and subnormals included
-    Histogram want;
-    want.spec = logBins ? HistogramSpec{1e-6, 10, 50, true} : HistogramSpec{-2, 3, 37, false};
-    want.counts.assign(want.spec.bins, 0);
-    const std::vector<double> edges = logBins ? cpu::logBinEdges(want.spec) : std::vector<double>{};
-    for (std::uint64_t i = 0; i < n; ++i) {
-        const double v = numeric::loadF64(x.data(), dtype, i);
-        const int slot = numeric::histogramSlot(v, want.spec.lo, want.spec.hi, want.spec.bins, logBins, edges.data());
-        if (slot >= 0) ++want.counts[static_cast<std::size_t>(slot)];
-        want.underflow += slot == numeric::kSlotUnder, want.overflow += slot == numeric::kSlotOver;
-        want.nan += slot == numeric::kSlotNan, want.inf += slot == numeric::kSlotInf, want.zeros += v == 0.0;
-    }
-    for (CpuBackend* be : {&m_one, &m_many}) {
-        Histogram got;
-        got.spec = want.spec;
-        QVERIFY(be->accumulateHistogram(x.data(), dtype, n, got).ok());
-        QVERIFY(got.counts == want.counts);
-        QCOMPARE(got.underflow, want.underflow);
-        QCOMPARE(got.overflow, want.overflow);
-        QCOMPARE(got.nan, want.nan);
-        QCOMPARE(got.inf, want.inf);
-        QCOMPARE(got.zeros, want.zeros);
-    }
-}
-
-void TestCpuReduce::histogramFixedByHand()
-{
-    const Bytes b = f32Bytes({1.f, -2.f, 3.f, NAN, INFINITY, 0.f, -0.f, -2.5f, 2.f});
-    Histogram h;
-    h.spec = {-2, 2, 4, false};
-    QVERIFY(m_many.accumulateHistogram(b.data(), DType::F32, 9, h).ok());
-    QCOMPARE(h.counts, (std::vector<std::uint64_t>{1, 0, 2, 2}));  // hi (2.0) is in the last bin
-    QCOMPARE(h.underflow, 1ull);
-    QCOMPARE(h.overflow, 1ull);
-    QCOMPARE(h.zeros, 2ull);
-    QCOMPARE(h.nan, 1ull);
-    QCOMPARE(h.inf, 1ull);
-}
-
-void TestCpuReduce::histogramLogByHand()
-{
-    const Bytes b = f32Bytes({1.f, -2.f, 3.f, NAN, INFINITY, 0.f, -0.f, 0.25f, 9.f, 0.5f});
-    Histogram h;
-    h.spec = {0.5, 8, 4, true};  // edges 0.5, 1, 2, 4, 8
-    QVERIFY(m_many.accumulateHistogram(b.data(), DType::F32, 10, h).ok());
-    QCOMPARE(h.counts, (std::vector<std::uint64_t>{1, 1, 2, 0}));
-    QCOMPARE(h.underflow, 1ull);
-    QCOMPARE(h.overflow, 1ull);
-    QCOMPARE(h.zeros, 2ull);
-    QCOMPARE(h.nan, 1ull);
-    QCOMPARE(h.inf, 1ull);
-    Histogram bad;
-    bad.spec = {0, 8, 4, true};
-    QVERIFY(!m_many.accumulateHistogram(b.data(), DType::F32, 10, bad).ok());
 }
 
 void TestCpuReduce::errorsByHand()
