@@ -210,6 +210,28 @@ void BM_HistogramBf16(benchmark::State& st)
     report(st, in.size(), t);
 }
 
+// The same over F32 values (a dequantized weight, as `hist` and the GUI count it), with 64
+// fixed bins and with 64 log bins of |x|.
+void histogramF32(benchmark::State& st, const HistogramSpec& spec)
+{
+    const unsigned t = threadsOf(st);
+    CpuBackend be(t);
+    Bytes in(kRows * kCols * 2);
+    std::mt19937 rng(3);
+    std::normal_distribution<float> nd(0.f, 0.02f);
+    for (std::size_t i = 0; i < in.size() / 4; ++i) numeric::storeFromF32(in.data(), DType::F32, i, nd(rng));
+    for (auto _ : st) {
+        Histogram h;
+        h.spec = spec;
+        if (!be.accumulateHistogram(in.data(), DType::F32, in.size() / 4, h)) st.SkipWithError("histogram failed");
+        benchmark::DoNotOptimize(h.counts.data());
+    }
+    report(st, in.size(), t);
+}
+
+void BM_HistogramF32(benchmark::State& st) { histogramF32(st, {-0.1, 0.1, 64, false}); }
+void BM_HistogramF32Log(benchmark::State& st) { histogramF32(st, {1e-6, 0.1, 64, true}); }
+
 } // namespace
 
 // An expert weight [out, in] -> native [in, out]: 2048 x 7168 bf16 (DeepSeek V3's gate/up
@@ -242,5 +264,7 @@ BENCHMARK(BM_ErrorsBf16Exact)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kM
 BENCHMARK(BM_ErrorsBf16Bits)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_TransposeBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_HistogramBf16)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_HistogramF32)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_HistogramF32Log)->Arg(1)->Arg(0)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();
