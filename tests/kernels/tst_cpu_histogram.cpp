@@ -168,8 +168,9 @@ void TestCpuHistogram::atBinEdges()
         if (spec.logBins) addNeighbours(v, dtype, -e);
     }
     std::mt19937 rng(7);
-    const Bytes weights = randomFloats(DType::F32, 3000, rng);
-    for (std::size_t i = 0; i < 3000; ++i) v.push_back(numeric::loadF32(weights.data(), DType::F32, i) * static_cast<float>(spec.hi));
+    // 70000 values: above the size where log bins take LogBinTable.
+    const Bytes weights = randomFloats(DType::F32, 70000, rng);
+    for (std::size_t i = 0; i < 70000; ++i) v.push_back(numeric::loadF32(weights.data(), DType::F32, i) * static_cast<float>(spec.hi));
     std::shuffle(v.begin(), v.end(), rng);
     Bytes x(v.size() * bytesOf(dtype));
     for (std::size_t i = 0; i < v.size(); ++i) numeric::storeFromF32(x.data(), dtype, i, v[i]);
