@@ -1,6 +1,7 @@
 // AVX2 stats of one reduce chunk (BF16 / F16 / F32 input). The sums keep the exact order of
 // reduce_rules.h: lane l of kReduceLanes accumulates elements l, l + kReduceLanes, ... in f64,
-// four lanes per register, with a separate multiply and add (no FMA), and the lanes are folded
+// four lanes per register, the squares added as a separate multiply and add would (a fused
+// multiply-add where the square is exact), and the lanes are folded
 // by the same tree as the portable loop, so the bits equal cpu_reduce.cpp and CUDA. Minima,
 // maxima and counts do not depend on order; they run in the integer domain of the f32 bits
 // (sign-magnitude turned into a signed key, so -0 sorts below +0 as lessTotal wants).

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
+#include <optional>
 
 namespace ckpt::cpu {
 
@@ -129,30 +130,6 @@ constexpr std::uint64_t kByCodeMinElements = 1u << 20;
 constexpr std::uint64_t kLogTableMinElements = 1u << 16;
 constexpr std::uint32_t kLogTableMaxBins = 65000;  // counts indices in 16 bits
 
-void addTaskCounts(Histogram& hist, const std::uint64_t* c)
-{
-    const std::uint32_t bins = hist.spec.bins;
-    for (std::uint32_t b = 0; b < bins; ++b) hist.counts[b] += c[b];
-    hist.underflow += c[bins];
-    hist.overflow += c[bins + 1];
-    hist.zeros += c[bins + 2];
-    hist.nan += c[bins + 3];
-    hist.inf += c[bins + 4];
-}
-
-void histogramByTable(ThreadPool& pool, const std::uint8_t* data, DType dtype, std::uint64_t count, Histogram& hist,
-                      const LogBinTable& table)
-{
-    const std::uint64_t tasks = ceilDiv(count, kTaskElements), eb = elementBytes(dtype);
-    const std::size_t width = hist.spec.bins + 5;
-    std::vector<std::uint64_t> local(tasks * width, 0);
-    pool.run(tasks, [&](std::size_t t) {
-        const std::uint64_t i0 = t * kTaskElements, i1 = std::min(count, i0 + kTaskElements);
-        table.count(data + i0 * eb, dtype, i1 - i0, local.data() + t * width);
-    });
-    for (std::uint64_t t = 0; t < tasks; ++t) addTaskCounts(hist, local.data() + t * width);
-}
-
 } // namespace
 
 void histogram(ThreadPool& pool, const std::uint8_t* data, DType dtype, std::uint64_t count,
@@ -162,22 +139,32 @@ void histogram(ThreadPool& pool, const std::uint8_t* data, DType dtype, std::uin
     const std::vector<double> edges = s.logBins ? logBinEdges(s) : std::vector<double>{};
     if (elementBytes(dtype) <= 2 && (elementBytes(dtype) == 1 || count >= kByCodeMinElements))
         return histogramByCode(pool, data, dtype, count, hist, edges.data());
+    // Per task: log bins by table, fixed bins in f32 vectors, or one histogramSlot per value.
     const bool f32Family = dtype == DType::F32 || dtype == DType::BF16 || dtype == DType::F16;
-    if (s.logBins && f32Family && count >= kLogTableMinElements && s.bins <= kLogTableMaxBins)
-        return histogramByTable(pool, data, dtype, count, hist, LogBinTable(s, edges.data()));
-    const CountFn fn = pick(dtype);
+    std::optional<LogBinTable> table;
+    if (s.logBins && f32Family && count >= kLogTableMinElements && s.bins <= kLogTableMaxBins) table.emplace(s, edges.data());
     FixedBinsF32 inF32;
-    const bool vector = f32Family && avx512::available() && fixedBinsF32(s, inF32);
+    const bool vector = f32Family && avx512::available() && fixedBinsF32(s, inF32);  // never for log bins
+    const CountFn fn = pick(dtype);
     const std::uint64_t tasks = ceilDiv(count, kTaskElements), eb = elementBytes(dtype);
     const std::size_t width = s.bins + 5;
     std::vector<std::uint64_t> local(tasks * width, 0);
     pool.run(tasks, [&](std::size_t t) {
         const std::uint64_t i0 = t * kTaskElements, i1 = std::min(count, i0 + kTaskElements);
         std::uint64_t* counts = local.data() + t * width;
-        if (vector) avx512::histogramFixed(data + i0 * eb, dtype, i1 - i0, inF32, counts);
+        if (table) table->count(data + i0 * eb, dtype, i1 - i0, counts);
+        else if (vector) avx512::histogramFixed(data + i0 * eb, dtype, i1 - i0, inF32, counts);
         else fn(data, i0, i1, s, edges.data(), counts);
     });
-    for (std::uint64_t t = 0; t < tasks; ++t) addTaskCounts(hist, local.data() + t * width);
+    for (std::uint64_t t = 0; t < tasks; ++t) {
+        const std::uint64_t* c = local.data() + t * width;
+        for (std::uint32_t b = 0; b < s.bins; ++b) hist.counts[b] += c[b];
+        hist.underflow += c[s.bins];
+        hist.overflow += c[s.bins + 1];
+        hist.zeros += c[s.bins + 2];
+        hist.nan += c[s.bins + 3];
+        hist.inf += c[s.bins + 4];
+    }
 }
 
 } // namespace ckpt::cpu
